@@ -1,0 +1,240 @@
+"""Repositories: the only place that builds queries against the case store."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any, Iterable, Optional, Sequence
+
+from sqlalchemy import func, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from bot.cases.audit import GENESIS_HASH, event_hash
+from bot.cases.models import Case, CaseEvent, CaseSequence, Customer, FollowUp, Order, Product
+
+
+def format_reference(year: int, number: int) -> str:
+    """``CS-YYYY-NNNNNN``."""
+    return f"CS-{year:04d}-{number:06d}"
+
+
+@dataclass(frozen=True)
+class CaseFilter:
+    """Criteria for listing cases; every field is optional."""
+
+    status: Optional[Sequence[str]] = None
+    priority: Optional[str] = None
+    channel: Optional[str] = None
+    product_line: Optional[str] = None
+    defect_category: Optional[str] = None
+    batch: Optional[str] = None
+    assignee: Optional[str] = None
+    customer_email: Optional[str] = None
+    created_from: Optional[dt.datetime] = None
+    created_to: Optional[dt.datetime] = None
+    search: Optional[str] = None
+    limit: int = 500
+    offset: int = 0
+
+
+class CaseRepository:
+    """Cases and their hash-chained events."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def next_reference(self, year: int) -> str:
+        """Allocate the next case reference of ``year``, safe across processes.
+
+        The counter row is created if missing, then incremented in place; the
+        row lock (PostgreSQL) or the write lock (SQLite) is held until commit, so
+        two transactions never see the same value.
+        """
+        dialect = self.session.get_bind().dialect.name
+        if dialect == "postgresql":
+            stmt: Any = postgresql.insert(CaseSequence).values(year=year, last_value=0)
+            self.session.execute(stmt.on_conflict_do_nothing(index_elements=["year"]))
+        elif dialect == "sqlite":
+            stmt = sqlite.insert(CaseSequence).values(year=year, last_value=0)
+            self.session.execute(stmt.on_conflict_do_nothing(index_elements=["year"]))
+        elif self.session.get(CaseSequence, year) is None:
+            self.session.add(CaseSequence(year=year, last_value=0))
+            self.session.flush()
+        self.session.execute(
+            update(CaseSequence)
+            .where(CaseSequence.year == year)
+            .values(last_value=CaseSequence.last_value + 1)
+            .execution_options(synchronize_session=False)
+        )
+        value = self.session.execute(
+            select(CaseSequence.last_value).where(CaseSequence.year == year)
+        ).scalar_one()
+        return format_reference(year, int(value))
+
+    def add(self, case: Case) -> Case:
+        """Stage a new case for insert."""
+        self.session.add(case)
+        self.session.flush()
+        return case
+
+    def get(self, reference: str, *, for_update: bool = False) -> Optional[Case]:
+        """The case with ``reference`` (case-insensitive), or None."""
+        stmt = select(Case).where(Case.reference == reference.strip().upper())
+        if for_update:
+            stmt = stmt.with_for_update()
+        return self.session.execute(stmt).unique().scalar_one_or_none()
+
+    def get_by_idempotency_key(self, key: str) -> Optional[Case]:
+        """The case created with ``key``, if any."""
+        stmt = select(Case).where(Case.idempotency_key == key)
+        return self.session.execute(stmt).unique().scalar_one_or_none()
+
+    def list(self, criteria: CaseFilter = CaseFilter()) -> list[Case]:
+        """Cases matching ``criteria``, newest first."""
+        stmt = select(Case).order_by(Case.created_at.desc(), Case.id.desc())
+        if criteria.status:
+            stmt = stmt.where(Case.status.in_(list(criteria.status)))
+        for column, value in (
+            (Case.priority, criteria.priority),
+            (Case.channel, criteria.channel),
+            (Case.product_line, criteria.product_line),
+            (Case.defect_category, criteria.defect_category),
+            (Case.batch, criteria.batch),
+            (Case.assignee, criteria.assignee),
+        ):
+            if value:
+                stmt = stmt.where(column == value)
+        if criteria.customer_email:
+            stmt = stmt.join(Customer, Case.customer_id == Customer.id).where(
+                Customer.email == criteria.customer_email.strip().lower()
+            )
+        if criteria.created_from:
+            stmt = stmt.where(Case.created_at >= criteria.created_from)
+        if criteria.created_to:
+            stmt = stmt.where(Case.created_at < criteria.created_to)
+        if criteria.search:
+            like = f"%{criteria.search.strip()}%"
+            stmt = stmt.where(
+                or_(Case.reference.ilike(like), Case.description.ilike(like), Case.order_number.ilike(like))
+            )
+        stmt = stmt.limit(criteria.limit).offset(criteria.offset)
+        return list(self.session.execute(stmt).unique().scalars())
+
+    def count(self) -> int:
+        """How many cases exist."""
+        return int(self.session.execute(select(func.count(Case.id))).scalar_one())
+
+    def for_conversation(self, conversation_id: str) -> list[Case]:
+        """Cases opened from one conversation, newest first."""
+        stmt = select(Case).where(Case.conversation_id == conversation_id).order_by(Case.id.desc())
+        return list(self.session.execute(stmt).unique().scalars())
+
+    def append_event(
+        self, case: Case, kind: str, actor: str, at: dt.datetime, data: Optional[dict[str, Any]] = None
+    ) -> CaseEvent:
+        """Write the next event of ``case``, chained to the previous one."""
+        seq = int(case.event_count or 0) + 1
+        prev = case.head_hash or GENESIS_HASH
+        payload = dict(data or {})
+        digest = event_hash(case.reference, seq, kind, actor, at, payload, prev)
+        event = CaseEvent(
+            case_id=case.id, seq=seq, kind=kind, actor=actor, created_at=at, data=payload, prev_hash=prev, hash=digest
+        )
+        self.session.add(event)
+        case.event_count = seq
+        case.head_hash = digest
+        case.updated_at = at
+        self.session.flush()
+        return event
+
+    def events(self, case: Case) -> list[CaseEvent]:
+        """All events of ``case`` in order."""
+        stmt = select(CaseEvent).where(CaseEvent.case_id == case.id).order_by(CaseEvent.seq)
+        return list(self.session.execute(stmt).scalars())
+
+
+class CatalogueRepository:
+    """Products, customers and orders."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def product(self, sku: str) -> Optional[Product]:
+        """The product with ``sku`` (case-insensitive)."""
+        stmt = select(Product).where(func.upper(Product.sku) == sku.strip().upper())
+        return self.session.execute(stmt).scalar_one_or_none()
+
+    def products(self) -> list[Product]:
+        """Every product, by SKU."""
+        return list(self.session.execute(select(Product).order_by(Product.sku)).scalars())
+
+    def order(self, order_number: str) -> Optional[Order]:
+        """The order with ``order_number``, matched case-insensitively."""
+        stmt = select(Order).where(func.upper(Order.order_number) == order_number.strip().upper())
+        return self.session.execute(stmt).unique().scalar_one_or_none()
+
+    def order_numbers(self) -> list[str]:
+        """Every order number."""
+        return list(self.session.execute(select(Order.order_number)).scalars())
+
+    def orders_for_email(self, email: str) -> list[Order]:
+        """A customer's orders, newest first."""
+        stmt = (
+            select(Order)
+            .join(Customer, Order.customer_id == Customer.id)
+            .where(Customer.email == email.strip().lower())
+            .order_by(Order.order_date.desc())
+        )
+        return list(self.session.execute(stmt).unique().scalars())
+
+    def customer_by_email(self, email: str) -> Optional[Customer]:
+        """The customer with ``email`` (stored lower-case)."""
+        stmt = select(Customer).where(Customer.email == email.strip().lower())
+        return self.session.execute(stmt).scalar_one_or_none()
+
+    def get_or_create_customer(self, email: Optional[str], name: str = "") -> Optional[Customer]:
+        """Find the customer by e-mail or create one; None if no e-mail is known."""
+        if not email:
+            return None
+        customer = self.customer_by_email(email)
+        if customer is None:
+            customer = Customer(email=email.strip().lower(), name=name.strip())
+            self.session.add(customer)
+            self.session.flush()
+        elif name and not customer.name:
+            customer.name = name.strip()
+        return customer
+
+    def add_all(self, rows: Iterable[Any]) -> None:
+        """Stage several new rows."""
+        self.session.add_all(list(rows))
+
+
+class FollowUpRepository:
+    """Scheduled follow-ups."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def by_key(self, key: str) -> Optional[FollowUp]:
+        """The follow-up with idempotency ``key``."""
+        return self.session.execute(select(FollowUp).where(FollowUp.key == key)).unique().scalar_one_or_none()
+
+    def add(self, follow_up: FollowUp) -> FollowUp:
+        """Stage a new follow-up."""
+        self.session.add(follow_up)
+        self.session.flush()
+        return follow_up
+
+    def list(self, status: Optional[str] = None, limit: int = 500) -> list[FollowUp]:
+        """Follow-ups by due time."""
+        stmt = select(FollowUp).order_by(FollowUp.due_at, FollowUp.id).limit(limit)
+        if status:
+            stmt = stmt.where(FollowUp.status == status)
+        return list(self.session.execute(stmt).unique().scalars())
+
+    def for_case(self, case_id: int) -> list[FollowUp]:
+        """Follow-ups of one case."""
+        stmt = select(FollowUp).where(FollowUp.case_id == case_id).order_by(FollowUp.id)
+        return list(self.session.execute(stmt).unique().scalars())

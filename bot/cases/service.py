@@ -1,0 +1,358 @@
+"""Case operations: every change goes through here and writes an audit event."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import asdict, dataclass, field
+from typing import Any, Optional
+
+import yaml
+from sqlalchemy.exc import IntegrityError
+
+from bot.cases.models import Case, FollowUp, TranscriptLine
+from bot.cases.priority import assess_severity
+from bot.cases.serialize import case_to_dict
+from bot.cases.status import CaseStatus, check_transition
+from bot.cases.store import Store
+from bot.cases.unit_of_work import UnitOfWork
+from bot.cases.vocabulary import DEFECT_CATEGORIES, PRIORITIES, RESOLUTION_TYPES, check_choice
+
+
+class CaseNotFound(LookupError):
+    """No case has the given reference."""
+
+    def __init__(self, reference: str) -> None:
+        super().__init__(f"no case with reference {reference!r}")
+        self.reference = reference
+
+
+@dataclass
+class TranscriptTurn:
+    """One line of a conversation, as handed over by a channel or the bot."""
+
+    speaker: str  # customer | bot | staff | system
+    text: str
+    at: Optional[dt.datetime] = None
+    actor: Optional[str] = None
+    intent: Optional[str] = None
+
+
+@dataclass
+class CaseDraft:
+    """The facts gathered in a conversation, ready to become a case."""
+
+    description: str
+    channel: str = "rest"
+    conversation_id: Optional[str] = None
+    customer_name: str = ""
+    customer_email: Optional[str] = None
+    order_number: Optional[str] = None
+    sku: Optional[str] = None
+    size: Optional[str] = None
+    colour: Optional[str] = None
+    defect_category: str = "other"
+    component: Optional[str] = None
+    purchase_date: Optional[dt.date] = None
+    delivery_date: Optional[dt.date] = None
+    injury_reported: Optional[bool] = None
+    resolution_type: Optional[str] = None
+    resolution_reason: Optional[str] = None
+    idempotency_key: Optional[str] = None
+    transcript: list[TranscriptTurn] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class OpenedCase:
+    """The result of :func:`open_case`."""
+
+    case: dict[str, Any]
+    created: bool
+
+    @property
+    def reference(self) -> str:
+        """The case reference."""
+        return str(self.case["reference"])
+
+
+def _facts(draft: CaseDraft) -> dict[str, Any]:
+    facts = asdict(draft)
+    facts.pop("transcript", None)
+    facts.pop("idempotency_key", None)
+    return {k: (v.isoformat() if isinstance(v, dt.date) else v) for k, v in facts.items() if v not in (None, "")}
+
+
+def open_case(store: Store, draft: CaseDraft, actor: str = "bot") -> OpenedCase:
+    """Log a new case (or return the one already logged with the same idempotency key)."""
+    check_choice("defect category", draft.defect_category, DEFECT_CATEGORIES)
+    if draft.resolution_type:
+        check_choice("resolution type", draft.resolution_type, RESOLUTION_TYPES)
+    if draft.idempotency_key:
+        existing = _existing(store, draft.idempotency_key)
+        if existing is not None:
+            return OpenedCase(existing, created=False)
+    try:
+        return OpenedCase(_insert_case(store, draft, actor), created=True)
+    except IntegrityError:
+        if draft.idempotency_key:
+            existing = _existing(store, draft.idempotency_key)
+            if existing is not None:
+                return OpenedCase(existing, created=False)
+        raise
+
+
+def _existing(store: Store, key: str) -> Optional[dict[str, Any]]:
+    with store.unit_of_work() as uow:
+        case = uow.cases.get_by_idempotency_key(key)
+        return case_to_dict(case, store.clock(), uow) if case is not None else None
+
+
+def _insert_case(store: Store, draft: CaseDraft, actor: str) -> dict[str, Any]:
+    now = store.clock()
+    with store.unit_of_work() as uow:
+        order = uow.catalogue.order(draft.order_number) if draft.order_number else None
+        product = order.product if order is not None else (uow.catalogue.product(draft.sku) if draft.sku else None)
+        email = draft.customer_email or (order.customer.email if order is not None else None)
+        name = draft.customer_name or (order.customer.name if order is not None else "")
+        customer = uow.catalogue.get_or_create_customer(email, name)
+        severity = assess_severity(draft.description, draft.defect_category, draft.component, draft.injury_reported)
+        first_due, resolution_due = store.sla_rules.due_times(severity.priority, now)
+        reference = uow.cases.next_reference(now.year)
+        case = Case(
+            reference=reference,
+            idempotency_key=draft.idempotency_key,
+            status=CaseStatus.NEW.value,
+            priority=severity.priority,
+            channel=draft.channel,
+            conversation_id=draft.conversation_id,
+            customer_id=customer.id if customer else None,
+            order_id=order.id if order is not None else None,
+            product_id=product.id if product is not None else None,
+            order_number=order.order_number if order is not None else draft.order_number,
+            product_line=product.line if product is not None else None,
+            batch=order.batch if order is not None else None,
+            size=draft.size or (order.size if order is not None else None),
+            colour=draft.colour or (order.colour if order is not None else None),
+            defect_category=draft.defect_category,
+            component=draft.component,
+            description=draft.description,
+            purchase_date=draft.purchase_date or (order.order_date if order is not None else None),
+            delivery_date=draft.delivery_date or (order.delivery_date if order is not None else None),
+            safety_issue=severity.safety_issue,
+            injury_reported=draft.injury_reported,
+            resolution_type=draft.resolution_type,
+            resolution_reason=draft.resolution_reason,
+            first_response_due=first_due,
+            resolution_due=resolution_due,
+            created_at=now,
+            updated_at=now,
+        )
+        uow.cases.add(case)
+        uow.cases.append_event(case, "case_created", actor, now, {"facts": _facts(draft), "priority": severity.priority})
+        if severity.safety_issue:
+            uow.cases.append_event(
+                case, "escalated", actor, now, {"to": "supervisor", "reason": "possible safety issue", "why": list(severity.reasons)}
+            )
+        if draft.resolution_type:
+            uow.cases.append_event(
+                case,
+                "resolution_agreed",
+                actor,
+                now,
+                {"type": draft.resolution_type, "reason": draft.resolution_reason or ""},
+            )
+        for seq, turn in enumerate(draft.transcript, start=1):
+            uow.session.add(
+                TranscriptLine(
+                    case_id=case.id, seq=seq, speaker=turn.speaker, actor=turn.actor, text=turn.text, intent=turn.intent, said_at=turn.at
+                )
+            )
+        _schedule_follow_up(store, uow, case, expected_at=resolution_due, actor=actor)
+        uow.session.flush()
+        result = case_to_dict(case, now, uow)
+        uow.commit()
+        return result
+
+
+def follow_up_delay(store: Store, resolution_type: Optional[str]) -> dt.timedelta:
+    """How long after resolution the satisfaction follow-up is due."""
+    with open(store.settings.followup_delays_file, encoding="utf-8") as handle:
+        rules = yaml.safe_load(handle) or {}
+    days = (rules.get("by_resolution") or {}).get(resolution_type or "", rules.get("default_days", 5))
+    return dt.timedelta(days=float(days))
+
+
+def _schedule_follow_up(
+    store: Store, uow: UnitOfWork, case: Case, expected_at: dt.datetime, actor: str
+) -> FollowUp:
+    """Create, or move, the pending follow-up of the case's current resolution cycle."""
+    cycle = 1 + sum(1 for f in uow.followups.for_case(case.id) if f.status in ("sent", "answered", "failed", "cancelled"))
+    key = f"{case.reference}:satisfaction:{cycle}"
+    due = expected_at + follow_up_delay(store, case.resolution_type)
+    existing = uow.followups.by_key(key)
+    now = store.clock()
+    if existing is not None:
+        if existing.status == "pending" and existing.due_at != due:
+            existing.due_at = due
+            uow.cases.append_event(case, "follow_up_rescheduled", actor, now, {"key": key, "due_at": due.isoformat()})
+        return existing
+    follow_up = uow.followups.add(
+        FollowUp(
+            case_id=case.id,
+            key=key,
+            channel=case.channel,
+            conversation_id=case.conversation_id,
+            due_at=due,
+            status="pending",
+            created_at=now,
+        )
+    )
+    uow.cases.append_event(case, "follow_up_scheduled", actor, now, {"key": key, "due_at": due.isoformat()})
+    return follow_up
+
+
+def _load(uow: UnitOfWork, reference: str) -> Case:
+    case = uow.cases.get(reference, for_update=True)
+    if case is None:
+        raise CaseNotFound(reference)
+    return case
+
+
+def get_case(store: Store, reference: str) -> dict[str, Any]:
+    """The case JSON (with events and transcript) of ``reference``."""
+    with store.unit_of_work() as uow:
+        case = uow.cases.get(reference)
+        if case is None:
+            raise CaseNotFound(reference)
+        return case_to_dict(case, store.clock(), uow, with_events=True, with_transcript=True)
+
+
+def change_status(store: Store, reference: str, target: str, actor: str, note: str = "") -> dict[str, Any]:
+    """Move a case to ``target`` status if the state machine allows it."""
+    with store.unit_of_work() as uow:
+        case = _load(uow, reference)
+        now = store.clock()
+        _transition(uow, case, target, actor, now, note)
+        result = case_to_dict(case, now, uow)
+        uow.commit()
+        return result
+
+
+def _transition(uow: UnitOfWork, case: Case, target: str, actor: str, now: dt.datetime, note: str = "") -> None:
+    new_status = check_transition(case.reference, case.status, target)
+    old = case.status
+    case.status = new_status.value
+    if new_status == CaseStatus.RESOLVED:
+        case.resolved_at = now
+    elif new_status == CaseStatus.CLOSED:
+        case.closed_at = now
+    elif new_status == CaseStatus.REOPENED:
+        case.resolved_at = None
+        case.closed_at = None
+    if case.first_responded_at is None and actor != "bot" and new_status != CaseStatus.NEW:
+        case.first_responded_at = now
+    data: dict[str, Any] = {"from": old, "to": new_status.value}
+    if note:
+        data["note"] = note
+    uow.cases.append_event(case, "status_changed", actor, now, data)
+
+
+def resolve_case(
+    store: Store,
+    reference: str,
+    resolution_type: str,
+    actor: str,
+    note: str = "",
+    root_cause: Optional[str] = None,
+    root_cause_category: Optional[str] = None,
+) -> dict[str, Any]:
+    """Resolve a case with a resolution type and schedule the satisfaction follow-up."""
+    check_choice("resolution type", resolution_type, RESOLUTION_TYPES)
+    with store.unit_of_work() as uow:
+        case = _load(uow, reference)
+        now = store.clock()
+        check_transition(case.reference, case.status, CaseStatus.RESOLVED.value)
+        case.resolution_type = resolution_type
+        if note:
+            case.resolution_reason = note
+        if root_cause:
+            case.root_cause = root_cause
+        if root_cause_category:
+            case.root_cause_category = root_cause_category
+        _transition(uow, case, CaseStatus.RESOLVED.value, actor, now, note)
+        uow.cases.append_event(
+            case,
+            "resolved",
+            actor,
+            now,
+            {"type": resolution_type, "note": note, "root_cause": root_cause, "root_cause_category": root_cause_category},
+        )
+        _schedule_follow_up(store, uow, case, expected_at=now, actor=actor)
+        result = case_to_dict(case, now, uow)
+        uow.commit()
+        return result
+
+
+def assign_case(store: Store, reference: str, assignee: str, actor: str) -> dict[str, Any]:
+    """Give a case to a member of staff (triages a new case)."""
+    with store.unit_of_work() as uow:
+        case = _load(uow, reference)
+        now = store.clock()
+        previous = case.assignee
+        case.assignee = assignee
+        uow.cases.append_event(case, "assigned", actor, now, {"from": previous, "to": assignee})
+        if case.status in (CaseStatus.NEW.value, CaseStatus.REOPENED.value):
+            _transition(uow, case, CaseStatus.TRIAGED.value, actor, now)
+        result = case_to_dict(case, now, uow)
+        uow.commit()
+        return result
+
+
+def set_priority(store: Store, reference: str, priority: str, actor: str, reason: str = "") -> dict[str, Any]:
+    """Change a case's priority; SLA due times are recomputed from when the case was logged."""
+    check_choice("priority", priority, PRIORITIES)
+    with store.unit_of_work() as uow:
+        case = _load(uow, reference)
+        now = store.clock()
+        previous = case.priority
+        case.priority = priority
+        case.first_response_due, case.resolution_due = store.sla_rules.due_times(priority, case.created_at)
+        uow.cases.append_event(case, "priority_changed", actor, now, {"from": previous, "to": priority, "reason": reason})
+        result = case_to_dict(case, now, uow)
+        uow.commit()
+        return result
+
+
+def add_note(store: Store, reference: str, text: str, actor: str) -> dict[str, Any]:
+    """Attach a staff note to a case."""
+    text = text.strip()
+    if not text:
+        raise ValueError("a note needs some text")
+    with store.unit_of_work() as uow:
+        case = _load(uow, reference)
+        now = store.clock()
+        if case.first_responded_at is None:
+            case.first_responded_at = now
+        uow.cases.append_event(case, "note_added", actor, now, {"text": text})
+        result = case_to_dict(case, now, uow)
+        uow.commit()
+        return result
+
+
+def record_event(store: Store, reference: str, kind: str, actor: str, data: Optional[dict[str, Any]] = None) -> None:
+    """Append any other event (escalation, message relayed, export made...)."""
+    with store.unit_of_work() as uow:
+        case = _load(uow, reference)
+        uow.cases.append_event(case, kind, actor, store.clock(), data or {})
+        uow.commit()
+
+
+def verify_case_chain(store: Store, reference: str) -> dict[str, Any]:
+    """Check the audit trail of one case; returns the report as a dict."""
+    from bot.cases.audit import verify_chain
+
+    with store.unit_of_work() as uow:
+        case = uow.cases.get(reference)
+        if case is None:
+            raise CaseNotFound(reference)
+        report = verify_chain(case.reference, uow.cases.events(case), case.head_hash, case.event_count)
+        return report.as_dict()

@@ -1,0 +1,52 @@
+"""Wiring of the case store: engine, sessions, clock and rules, built once per process."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Optional
+
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import sessionmaker
+
+from bot.cases.sla import SlaRules, load_sla_rules
+from bot.cases.unit_of_work import UnitOfWork
+from bot.clock import Clock, utcnow
+from bot.db import create_db_engine, make_session_factory
+from bot.settings import Settings, get_settings
+
+
+@dataclass
+class Store:
+    """Everything that works on the case database needs one of these."""
+
+    settings: Settings
+    engine: Engine
+    session_factory: sessionmaker
+    clock: Clock = field(default=utcnow)
+
+    def unit_of_work(self) -> UnitOfWork:
+        """A fresh unit of work (use as a context manager)."""
+        return UnitOfWork(self.session_factory)
+
+    @property
+    def sla_rules(self) -> SlaRules:
+        """SLA rules from the configured file."""
+        return load_sla_rules(self.settings.sla_rules_file)
+
+    def dispose(self) -> None:
+        """Close pooled connections."""
+        self.engine.dispose()
+
+
+def open_store(settings: Optional[Settings] = None, clock: Clock = utcnow) -> Store:
+    """Build a :class:`Store` for ``settings`` (default: the environment's)."""
+    settings = settings or get_settings()
+    engine = create_db_engine(settings)
+    return Store(settings=settings, engine=engine, session_factory=make_session_factory(engine), clock=clock)
+
+
+@lru_cache(maxsize=1)
+def get_store() -> Store:
+    """The process-wide store, created on first use (never at import time)."""
+    return open_store()

@@ -1,0 +1,48 @@
+"""Unit of work: one session per piece of work, rolled back unless committed."""
+
+from __future__ import annotations
+
+from types import TracebackType
+from typing import Optional
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.cases.repository import CaseRepository, CatalogueRepository, FollowUpRepository
+
+
+class UnitOfWork:
+    """Opens a session on enter; commits only when :meth:`commit` is called."""
+
+    session: Session
+    cases: CaseRepository
+    catalogue: CatalogueRepository
+    followups: FollowUpRepository
+
+    def __init__(self, session_factory: sessionmaker) -> None:
+        self._session_factory = session_factory
+
+    def __enter__(self) -> "UnitOfWork":
+        self.session = self._session_factory()
+        self.cases = CaseRepository(self.session)
+        self.catalogue = CatalogueRepository(self.session)
+        self.followups = FollowUpRepository(self.session)
+        return self
+
+    def __exit__(
+        self,
+        exc_type: Optional[type[BaseException]],
+        exc: Optional[BaseException],
+        tb: Optional[TracebackType],
+    ) -> None:
+        try:
+            self.session.rollback()
+        finally:
+            self.session.close()
+
+    def commit(self) -> None:
+        """Make the work so far permanent."""
+        self.session.commit()
+
+    def rollback(self) -> None:
+        """Throw away the work so far."""
+        self.session.rollback()

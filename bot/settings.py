@@ -1,0 +1,128 @@
+"""Settings, read once from the environment.
+
+This is the only module that reads ``os.environ``. Everything else receives a
+:class:`Settings` instance (usually from :func:`get_settings`).
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, replace
+from functools import lru_cache
+from pathlib import Path
+from typing import Mapping
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_DATABASE_URL = "sqlite:///var/complaints.db"
+
+_PLACEHOLDER_SECRETS = {"", "change-me", "changeme", "secret", "dev", "development"}
+
+
+class SettingsError(ValueError):
+    """Raised when the environment holds an invalid setting."""
+
+
+def _int(env: Mapping[str, str], name: str, default: int) -> int:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        return int(raw)
+    except ValueError as exc:
+        raise SettingsError(f"{name} must be a whole number, got {raw!r}") from exc
+
+
+def _resolve_sqlite_url(url: str, root: Path) -> str:
+    """Make a relative SQLite path absolute against the project root.
+
+    ``sqlite:///var/complaints.db`` is relative; every process (Rasa, the action
+    server, the CLI started from another folder) must reach the same file.
+    """
+    prefix = "sqlite:///"
+    if not url.startswith(prefix) or url == "sqlite://" or url.startswith("sqlite:////"):
+        return url
+    path = url[len(prefix):]
+    if path in ("", ":memory:"):
+        return url
+    return prefix + str((root / path).resolve())
+
+
+@dataclass(frozen=True)
+class Settings:
+    """All runtime configuration of the complaint assistant."""
+
+    database_url: str = DEFAULT_DATABASE_URL
+    environment: str = "development"
+    rasa_url: str = "http://localhost:5005"
+    rasa_auth_token: str = ""
+    action_server_url: str = "http://localhost:5055/webhook"
+    slack_bot_token: str = ""
+    slack_signing_secret: str = ""
+    slack_triage_channel: str = "#complaints-triage"
+    slack_api_url: str = ""
+    dashboard_secret_key: str = ""
+    dashboard_port: int = 8000
+    sla_rules_file: Path = PROJECT_ROOT / "data" / "policy" / "sla.yml"
+    resolution_policy_file: Path = PROJECT_ROOT / "data" / "policy" / "resolution.yml"
+    followup_delays_file: Path = PROJECT_ROOT / "data" / "policy" / "followups.yml"
+    timezone: str = "Europe/London"
+    sqlite_busy_timeout_ms: int = 30000
+    log_level: str = "INFO"
+    project_root: Path = field(default=PROJECT_ROOT)
+
+    @property
+    def is_sqlite(self) -> bool:
+        """True when cases live in an SQLite database."""
+        return self.database_url.startswith("sqlite")
+
+    @property
+    def slack_enabled(self) -> bool:
+        """Slack is only switched on when both its token and signing secret are set."""
+        return bool(self.slack_bot_token and self.slack_signing_secret)
+
+    def with_overrides(self, **changes: object) -> "Settings":
+        """Return a copy with some fields replaced (handy for tests)."""
+        return replace(self, **changes)  # type: ignore[arg-type]
+
+    def check_production(self) -> None:
+        """Refuse placeholder secrets outside development."""
+        if self.environment == "development":
+            return
+        if self.dashboard_secret_key.lower() in _PLACEHOLDER_SECRETS:
+            raise SettingsError("DASHBOARD_SECRET_KEY must be set to a real secret outside development")
+        if self.rasa_auth_token.lower() in _PLACEHOLDER_SECRETS:
+            raise SettingsError("RASA_AUTH_TOKEN must be set to a real secret outside development")
+
+
+def load_settings(env: Mapping[str, str] | None = None) -> Settings:
+    """Build :class:`Settings` from an environment mapping (default ``os.environ``)."""
+    env = os.environ if env is None else env
+    root = Path(env.get("COMPLAINTS_ROOT", str(PROJECT_ROOT))).resolve()
+    database_url = _resolve_sqlite_url(env.get("DATABASE_URL", "").strip() or DEFAULT_DATABASE_URL, root)
+    policy_dir = root / "data" / "policy"
+    return Settings(
+        database_url=database_url,
+        environment=env.get("COMPLAINTS_ENV", "development").strip() or "development",
+        rasa_url=env.get("RASA_URL", "http://localhost:5005").rstrip("/"),
+        rasa_auth_token=env.get("RASA_AUTH_TOKEN", ""),
+        action_server_url=env.get("ACTION_SERVER_URL", "http://localhost:5055/webhook"),
+        slack_bot_token=env.get("SLACK_BOT_TOKEN", ""),
+        slack_signing_secret=env.get("SLACK_SIGNING_SECRET", ""),
+        slack_triage_channel=env.get("SLACK_TRIAGE_CHANNEL", "#complaints-triage"),
+        slack_api_url=env.get("SLACK_API_URL", ""),
+        dashboard_secret_key=env.get("DASHBOARD_SECRET_KEY", ""),
+        dashboard_port=_int(env, "DASHBOARD_PORT", 8000),
+        sla_rules_file=Path(env.get("SLA_RULES_FILE", str(policy_dir / "sla.yml"))),
+        resolution_policy_file=Path(env.get("RESOLUTION_POLICY_FILE", str(policy_dir / "resolution.yml"))),
+        followup_delays_file=Path(env.get("FOLLOWUP_DELAYS_FILE", str(policy_dir / "followups.yml"))),
+        timezone=env.get("COMPLAINTS_TIMEZONE", "Europe/London"),
+        sqlite_busy_timeout_ms=_int(env, "SQLITE_BUSY_TIMEOUT_MS", 30000),
+        log_level=env.get("LOG_LEVEL", "INFO").upper(),
+        project_root=root,
+    )
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings, read from the environment on first use."""
+    return load_settings()
