@@ -7,9 +7,10 @@ from dataclasses import dataclass
 from typing import Optional
 
 _INJURY = re.compile(
-    r"\b(injur\w*|hurt\w*|fell|fall(?:en|ing)?|tripp?\w*|slipp?ed|sprain\w*|twist\w* (?:my|her|his) ankle|"
-    r"broke (?:my|her|his) \w+|bleed\w*|blood|cut (?:my|her|his)|a&e|hospital|bruis\w*|burn\w*|rash|"
-    r"allergic reaction|dangerous|unsafe|safety)\b",
+    r"\b(injur\w*|(?:got|was|been|i|she|he) hurt|hurt (?:my|her|his|their) (?:ankle|knee|back|wrist|leg|hip|head)|(?:i|she|he|they|we|nearly|almost) fell|fell (?:over|down)|had a fall|"
+    r"falling over|tripped|tripping|(?:i|she|he) slipped|slipped (?:over|on)|sprain\w*|"
+    r"twist\w* (?:my|her|his|their) ankle|broke (?:my|her|his) \w+|bleed\w*|blood|cut (?:my|her|his) \w+|"
+    r"a&e|hospital|bruis\w*|burns?|burned|burnt|rash|allergic reaction|dangerous|unsafe)\b",
     re.IGNORECASE,
 )
 _WHILE_MOVING = re.compile(

@@ -82,7 +82,7 @@ class CaseRepository:
         """The case with ``reference`` (case-insensitive), or None."""
         stmt = select(Case).where(Case.reference == reference.strip().upper())
         if for_update:
-            stmt = stmt.with_for_update()
+            stmt = stmt.with_for_update(of=Case)
         return self.session.execute(stmt).unique().scalar_one_or_none()
 
     def get_by_idempotency_key(self, key: str) -> Optional[Case]:

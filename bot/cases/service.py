@@ -356,3 +356,45 @@ def verify_case_chain(store: Store, reference: str) -> dict[str, Any]:
             raise CaseNotFound(reference)
         report = verify_chain(case.reference, uow.cases.events(case), case.head_hash, case.event_count)
         return report.as_dict()
+
+
+LOW_SATISFACTION = 2
+
+
+def record_satisfaction(
+    store: Store,
+    reference: str,
+    score: Optional[int],
+    solved: Optional[bool],
+    comment: str = "",
+    actor: str = "customer",
+) -> dict[str, Any]:
+    """Store a follow-up answer; a "not solved" or a score of 2 or less reopens the case.
+
+    A satisfied answer on a resolved case closes it.
+    """
+    if score is not None and not 1 <= int(score) <= 5:
+        raise ValueError("a satisfaction score is a whole number from 1 to 5")
+    with store.unit_of_work() as uow:
+        case = _load(uow, reference)
+        now = store.clock()
+        if score is not None:
+            case.satisfaction_score = int(score)
+        if comment:
+            case.satisfaction_comment = comment.strip()[:2000]
+        uow.cases.append_event(
+            case, "satisfaction_recorded", actor, now, {"score": score, "solved": solved, "comment": comment.strip()[:2000]}
+        )
+        for follow_up in uow.followups.for_case(case.id):
+            if follow_up.status in ("pending", "claimed", "sent"):
+                follow_up.status = "answered"
+                follow_up.answered_at = now
+        unhappy = solved is False or (score is not None and int(score) <= LOW_SATISFACTION)
+        if unhappy and case.status in (CaseStatus.RESOLVED.value, CaseStatus.CLOSED.value):
+            _transition(uow, case, CaseStatus.REOPENED.value, actor, now, "customer not satisfied")
+        elif not unhappy and case.status == CaseStatus.RESOLVED.value:
+            _transition(uow, case, CaseStatus.CLOSED.value, actor, now, "customer satisfied")
+        result = case_to_dict(case, now, uow)
+        result["reopened"] = bool(unhappy and case.status == CaseStatus.REOPENED.value)
+        uow.commit()
+        return result

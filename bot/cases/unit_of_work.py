@@ -34,10 +34,9 @@ class UnitOfWork:
         exc: Optional[BaseException],
         tb: Optional[TracebackType],
     ) -> None:
-        try:
-            self.session.rollback()
-        finally:
-            self.session.close()
+        # close() rolls back anything not committed and detaches objects without expiring
+        # what was loaded, so results stay readable after the unit of work ends.
+        self.session.close()
 
     def commit(self) -> None:
         """Make the work so far permanent."""

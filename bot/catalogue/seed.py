@@ -1,0 +1,172 @@
+"""Demo data: a catalogue, orders and a few months of complaint history.
+
+Everything is deterministic and idempotent: running the seed twice changes nothing.
+"""
+
+from __future__ import annotations
+
+import csv
+import dataclasses
+import datetime as dt
+import random
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from bot.cases import service
+from bot.cases.service import CaseDraft, TranscriptTurn
+from bot.cases.store import Store
+from bot.catalogue.importer import ORDER_COLUMNS, import_catalogue, import_orders
+
+DEMO_DIR = Path(__file__).resolve().parent.parent.parent / "data" / "demo"
+
+FIRST_NAMES = [
+    "Amelia", "Oliver", "Isla", "George", "Ava", "Harry", "Mia", "Noah", "Freya", "Jack", "Grace", "Leo",
+    "Priya", "Arjun", "Siobhan", "Callum", "Aisha", "Tomasz", "Chloe", "Dylan", "Ffion", "Rhys", "Zara", "Ewan",
+]
+LAST_NAMES = [
+    "Smith", "Jones", "Taylor", "Brown", "Williams", "Wilson", "Patel", "Khan", "Evans", "Thomas", "Roberts",
+    "Walker", "Wright", "Murphy", "Kowalski", "MacDonald", "Hughes", "Green", "Hall", "Clarke",
+]
+
+# (defect, component, resolution, description template, weight)
+COMPLAINTS: list[tuple[str, str | None, str, str, int]] = [
+    ("stitching", "stitching", "repair", "The stitching on the {name} has come undone along the side seam.", 5),
+    ("sole_separation", "sole", "replacement", "The sole of my {name} is peeling away from the upper at the toe.", 4),
+    ("heel_detachment", "heel", "replacement", "The heel on my {name} has come loose and wobbles.", 2),
+    ("upper_damage", "upper", "repair", "There is a tear in the upper of the {name} near the lace holes.", 2),
+    ("leather_finish", "upper", "replacement", "The leather on my {name} is cracking across the flex point.", 3),
+    ("sizing_fit", None, "exchange", "The {name} is far too tight, it feels a full size smaller than usual.", 3),
+    ("colour_mismatch", None, "exchange", "The {name} is a much darker shade than the photos on the website.", 2),
+    ("hardware", "buckle", "repair", "The buckle on the {name} snapped off after a week.", 2),
+    ("lining_insole", "insole", "replacement", "The insole of the {name} keeps sliding out and is bunching up.", 2),
+    ("odour_or_stain", None, "refund", "The dye from the {name} has stained my socks blue.", 1),
+    ("wrong_item", None, "exchange", "I ordered the {name} but received a different product.", 1),
+    ("damaged_in_transit", "packaging", "replacement", "The box was crushed and the {name} arrived scuffed.", 1),
+    ("late_delivery", None, "partial_refund", "My {name} still has not arrived, it is over a week late.", 2),
+]
+
+SPIKE_SKU = "HGT-CB-01"
+SPIKE_BATCH = "HGT-2026-B07"
+
+
+def _demo_orders(rng: random.Random, today: dt.date, products: list[dict[str, str]]) -> list[dict[str, Any]]:
+    orders = []
+    for i in range(240):
+        product = rng.choice(products)
+        first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
+        order_date = today - dt.timedelta(days=rng.randint(3, 400))
+        delivered = order_date + dt.timedelta(days=rng.randint(2, 6))
+        sizes = [s for s in product["sizes"].split(";") if s] or ["One size"]
+        colours = [c for c in product["colours"].split(";") if c] or [""]
+        batch = f"{product['sku'][:3]}-{order_date.year}-B{order_date.month:02d}"
+        if product["sku"] == SPIKE_SKU and (today - order_date).days < 60:
+            batch = SPIKE_BATCH
+        # Order numbers come in the formats real shops use: web orders, store orders, phone orders.
+        number = f"ORD-{100001 + i}" if i % 10 else f"STR/{2000 + i}/LDN"
+        orders.append(
+            {
+                "order_number": number,
+                "customer_name": f"{first} {last}",
+                "customer_email": f"{first}.{last}{i}@example.com".lower(),
+                "sku": product["sku"],
+                "size": rng.choice(sizes),
+                "colour": rng.choice(colours),
+                "quantity": 1,
+                "batch": batch,
+                "order_date": order_date.isoformat(),
+                "delivery_date": delivered.isoformat() if delivered < today else "",
+            }
+        )
+    return orders
+
+
+def seed_demo(store: Store, today: dt.date | None = None, with_cases: bool = True) -> dict[str, Any]:
+    """Load the demo catalogue, orders and (optionally) complaint history."""
+    today = today or store.clock().date()
+    rng = random.Random(2026)
+    catalogue_file = DEMO_DIR / "catalogue.csv"
+    catalogue = import_catalogue(store, catalogue_file)
+    with open(catalogue_file, encoding="utf-8") as handle:
+        products = list(csv.DictReader(handle))
+    orders = _demo_orders(rng, today, products)
+    with tempfile.TemporaryDirectory() as tmp:
+        orders_file = Path(tmp) / "orders.csv"
+        with open(orders_file, "w", encoding="utf-8", newline="") as handle:
+            writer = csv.DictWriter(handle, fieldnames=list(ORDER_COLUMNS))
+            writer.writeheader()
+            writer.writerows(orders)
+        order_report = import_orders(store, orders_file)
+    created = 0
+    if with_cases:
+        created = _seed_cases(store, rng, today, orders, {row["sku"]: row["name"] for row in products})
+    return {"catalogue": catalogue.as_dict(), "orders": order_report.as_dict(), "cases_created": created}
+
+
+def _seed_cases(
+    store: Store, rng: random.Random, today: dt.date, orders: list[dict[str, Any]], names: dict[str, str]
+) -> int:
+    weights = [c[4] for c in COMPLAINTS]
+    delivered = [o for o in orders if o["delivery_date"]]
+    created = 0
+    plan: list[tuple[dict[str, Any], tuple[str, str | None, str, str, int], int]] = []
+    for _ in range(90):
+        order = rng.choice(delivered)
+        plan.append((order, rng.choices(COMPLAINTS, weights)[0], rng.randint(1, 120)))
+    # A recurring fault: the stitching on one Harrogate batch fails again and again in the last three weeks.
+    spike_orders = [o for o in delivered if o["batch"] == SPIKE_BATCH] or delivered[:4]
+    for n in range(6):
+        plan.append((spike_orders[n % len(spike_orders)], COMPLAINTS[0], 2 + n * 3))
+    for index, (order, complaint, age_days) in enumerate(plan):
+        defect, component, resolution, template, _w = complaint
+        opened_at = dt.datetime.combine(today - dt.timedelta(days=age_days), dt.time(9 + index % 8, 7 * index % 60), dt.timezone.utc)
+        at = dataclasses.replace(store, clock=lambda t=opened_at: t)
+        description = template.format(name=names.get(order["sku"], "item"))
+        opened = service.open_case(
+            at,
+            CaseDraft(
+                description=description,
+                channel=rng.choice(["socketio", "socketio", "slack", "rest"]),
+                conversation_id=f"demo-{index:04d}",
+                order_number=order["order_number"],
+                defect_category=defect,
+                component=component,
+                resolution_type=resolution,
+                resolution_reason="agreed in chat under the returns policy",
+                idempotency_key=f"seed-case-{index}",
+                transcript=[
+                    TranscriptTurn("customer", description, opened_at),
+                    TranscriptTurn("bot", "I'm sorry to hear that. Let me log this for you.", opened_at),
+                ],
+            ),
+        )
+        if not opened.created:
+            continue
+        created += 1
+        reference = opened.reference
+        if age_days > 3:
+            staff = rng.choice(["sam.okafor", "lucy.hale", "dev.patel"])
+            triage_at = opened_at + dt.timedelta(hours=rng.choice([1, 2, 5, 20, 30]))
+            service.assign_case(dataclasses.replace(store, clock=lambda t=triage_at: t), reference, staff, staff)
+            if age_days > 8:
+                done_at = opened_at + dt.timedelta(days=rng.choice([1, 2, 3, 4, 6, 9]))
+                service.resolve_case(
+                    dataclasses.replace(store, clock=lambda t=done_at: t),
+                    reference,
+                    resolution,
+                    staff,
+                    note="carried out as agreed",
+                    root_cause="loose thread tension on closing machine" if defect == "stitching" else None,
+                    root_cause_category="machine" if defect == "stitching" else None,
+                )
+                if age_days > 20:
+                    answer_at = done_at + dt.timedelta(days=7)
+                    score = rng.choices([5, 4, 3, 2, 1], [5, 4, 2, 1, 1])[0]
+                    service.record_satisfaction(
+                        dataclasses.replace(store, clock=lambda t=answer_at: t),
+                        reference,
+                        score=score,
+                        solved=score > 2,
+                        comment="" if score > 2 else "still not right",
+                    )
+    return created

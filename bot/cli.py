@@ -1,0 +1,202 @@
+"""The ``complaints`` command line (also ``python -m bot``)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any, Callable, Optional, Sequence
+
+from sqlalchemy.exc import OperationalError
+
+from bot.cases import migrate, service
+from bot.cases.repository import CaseFilter
+from bot.cases.serialize import case_to_dict, follow_up_to_dict
+from bot.cases.status import IllegalTransition
+from bot.cases.store import Store, open_store
+from bot.cases.vocabulary import RESOLUTION_TYPES
+from bot.catalogue.importer import ImportFailed, import_catalogue, import_orders
+
+
+class CliError(Exception):
+    """An error to report to the user as one clear line, exit status 1."""
+
+
+def _print_json(value: Any) -> None:
+    print(json.dumps(value, indent=2, ensure_ascii=False, default=str))
+
+
+def _cmd_db_upgrade(store: Store, args: argparse.Namespace) -> None:
+    migrate.upgrade(store.engine)
+    print(f"database at revision {migrate.current_revision(store.engine)}")
+
+
+def _cmd_seed(store: Store, args: argparse.Namespace) -> None:
+    from bot.catalogue.seed import seed_demo
+
+    migrate.upgrade(store.engine)
+    result = seed_demo(store, with_cases=not args.no_cases)
+    if args.json:
+        _print_json(result)
+    else:
+        print(
+            f"catalogue: {result['catalogue']['rows']} products, orders: {result['orders']['rows']}, "
+            f"new demo cases: {result['cases_created']}"
+        )
+
+
+def _cmd_import(store: Store, args: argparse.Namespace) -> None:
+    importer: Callable[..., Any] = import_catalogue if args.kind == "catalogue" else import_orders
+    report = importer(store, Path(args.file))
+    if args.json:
+        _print_json(report.as_dict())
+    else:
+        print(f"{args.kind}: {report.rows} rows ({report.created} new, {report.updated} updated)")
+
+
+def _cmd_cases_list(store: Store, args: argparse.Namespace) -> None:
+    criteria = CaseFilter(
+        status=args.status or None,
+        priority=args.priority,
+        product_line=args.line,
+        defect_category=args.defect,
+        batch=args.batch,
+        customer_email=args.customer,
+        limit=args.limit,
+    )
+    with store.unit_of_work() as uow:
+        now = store.clock()
+        cases = [case_to_dict(c, now) for c in uow.cases.list(criteria)]
+    if args.json:
+        _print_json(cases)
+        return
+    for case in cases:
+        print(
+            f"{case['reference']}  {case['status']:<17} {case['priority']:<7} {case['defect_category']:<18} "
+            f"{case['product']['name'] or '-'}"
+        )
+    print(f"{len(cases)} case(s)")
+
+
+def _cmd_cases_show(store: Store, args: argparse.Namespace) -> None:
+    case = service.get_case(store, args.reference)
+    case["audit"] = service.verify_case_chain(store, args.reference)
+    if args.json:
+        _print_json(case)
+        return
+    for key in ("reference", "status", "priority", "channel", "order_number", "defect_category", "component"):
+        print(f"{key:>16}: {case[key]}")
+    print(f"{'product':>16}: {case['product']['name']} ({case['product']['sku']})")
+    print(f"{'resolution':>16}: {case['resolution']['type']} - {case['resolution']['reason']}")
+    print(f"{'audit chain':>16}: {'verified' if case['audit']['ok'] else 'BROKEN: ' + '; '.join(case['audit']['problems'])}")
+    for event in case["events"]:
+        print(f"  {event['seq']:>3} {event['at']} {event['actor']:<16} {event['kind']}")
+
+
+def _cmd_cases_resolve(store: Store, args: argparse.Namespace) -> None:
+    case = service.resolve_case(store, args.reference, args.resolution, actor=args.actor, note=args.note or "")
+    if args.json:
+        _print_json(case)
+    else:
+        print(f"{case['reference']} resolved: {args.resolution}")
+
+
+def _cmd_cases_verify(store: Store, args: argparse.Namespace) -> None:
+    report = service.verify_case_chain(store, args.reference)
+    _print_json(report)
+    if not report["ok"]:
+        raise SystemExit(3)
+
+
+def _cmd_followups_list(store: Store, args: argparse.Namespace) -> None:
+    with store.unit_of_work() as uow:
+        rows = [follow_up_to_dict(f) for f in uow.followups.list(status=args.status)]
+    if args.json:
+        _print_json(rows)
+    else:
+        for row in rows:
+            print(f"{row['case_reference']}  {row['status']:<9} due {row['due_at']}  via {row['channel']}")
+        print(f"{len(rows)} follow-up(s)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of every sub-command."""
+    parser = argparse.ArgumentParser(prog="complaints", description="Complaint assistant administration")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    db = sub.add_parser("db", help="database schema").add_subparsers(dest="db_command", required=True)
+    db.add_parser("upgrade", help="apply migrations").set_defaults(func=_cmd_db_upgrade)
+
+    seed = sub.add_parser("seed", help="load the demo catalogue, orders and case history")
+    seed.add_argument("--no-cases", action="store_true", help="catalogue and orders only")
+    seed.add_argument("--json", action="store_true")
+    seed.set_defaults(func=_cmd_seed)
+
+    imp = sub.add_parser("import", help="import a CSV file (all rows or none)")
+    imp.add_argument("kind", choices=["catalogue", "orders"])
+    imp.add_argument("file")
+    imp.add_argument("--json", action="store_true")
+    imp.set_defaults(func=_cmd_import)
+
+    cases = sub.add_parser("cases", help="look at and change cases").add_subparsers(dest="cases_command", required=True)
+    listing = cases.add_parser("list", help="list cases, newest first")
+    listing.add_argument("--json", action="store_true")
+    listing.add_argument("--status", action="append", help="filter by status (repeatable)")
+    listing.add_argument("--priority")
+    listing.add_argument("--line", help="product line")
+    listing.add_argument("--defect", help="defect category")
+    listing.add_argument("--batch")
+    listing.add_argument("--customer", help="customer e-mail")
+    listing.add_argument("--limit", type=int, default=500)
+    listing.set_defaults(func=_cmd_cases_list)
+    show = cases.add_parser("show", help="one case with its events and transcript")
+    show.add_argument("reference")
+    show.add_argument("--json", action="store_true")
+    show.set_defaults(func=_cmd_cases_show)
+    resolve = cases.add_parser("resolve", help="resolve a case")
+    resolve.add_argument("reference")
+    resolve.add_argument("--resolution", required=True, choices=RESOLUTION_TYPES)
+    resolve.add_argument("--note")
+    resolve.add_argument("--actor", default="cli")
+    resolve.add_argument("--json", action="store_true")
+    resolve.set_defaults(func=_cmd_cases_resolve)
+    verify = cases.add_parser("verify", help="verify a case's audit hash chain")
+    verify.add_argument("reference")
+    verify.set_defaults(func=_cmd_cases_verify)
+
+    followups = sub.add_parser("followups", help="satisfaction follow-ups").add_subparsers(
+        dest="followups_command", required=True
+    )
+    fl = followups.add_parser("list", help="list follow-ups by due time")
+    fl.add_argument("--json", action="store_true")
+    fl.add_argument("--status")
+    fl.set_defaults(func=_cmd_followups_list)
+    return parser
+
+
+def main(argv: Optional[Sequence[str]] = None, store: Optional[Store] = None) -> int:
+    """Run the CLI; returns the exit status."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    store = store or open_store()
+    try:
+        args.func(store, args)
+    except ImportFailed as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    except (service.CaseNotFound, IllegalTransition, ValueError, CliError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    except OperationalError as exc:
+        reason = str(exc.orig) if exc.orig is not None else str(exc)
+        print(f"error: the case database is not available ({reason.splitlines()[0]}); "
+              "check DATABASE_URL and run `complaints db upgrade`", file=sys.stderr)
+        return 1
+    finally:
+        store.dispose()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

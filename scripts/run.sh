@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# Start the whole assistant on this machine. Ctrl-C stops every process.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+BIN=$PWD/.venv/bin
+export RASA_TELEMETRY_ENABLED=false TF_CPP_MIN_LOG_LEVEL=3 SQLALCHEMY_SILENCE_UBER_WARNING=1
+if [ -f .env ]; then set -a; . ./.env; set +a; fi
+mkdir -p var/log
+RASA_PORT=${RASA_PORT:-5005}
+ACTIONS_PORT=${ACTIONS_PORT:-5055}
+
+pids=()
+cleanup() {
+  trap - INT TERM EXIT
+  echo; echo "stopping..."
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+}
+trap cleanup INT TERM EXIT
+
+start() { # name, command...
+  local name=$1; shift
+  "$@" > "var/log/$name.log" 2>&1 &
+  pids+=($!)
+  echo "  $name (pid $!) -> var/log/$name.log"
+}
+
+echo "starting the complaint assistant:"
+start actions "$BIN/rasa" run actions --port "$ACTIONS_PORT" --actions actions
+rasa_args=(run --enable-api --port "$RASA_PORT" --model models --cors "http://localhost:${DASHBOARD_PORT:-8000}" --endpoints endpoints.yml --credentials credentials.yml)
+if [ -n "${RASA_AUTH_TOKEN:-}" ]; then rasa_args+=(--auth-token "$RASA_AUTH_TOKEN"); fi
+start rasa "$BIN/rasa" "${rasa_args[@]}"
+
+for port in "$RASA_PORT" "$ACTIONS_PORT"; do
+  for _ in $(seq 1 180); do
+    if (exec 3<>/dev/tcp/127.0.0.1/"$port") 2>/dev/null; then break; fi
+    sleep 1
+  done
+done
+cat <<MSG
+
+ready:
+  Rasa REST channel   POST http://localhost:$RASA_PORT/webhooks/rest/webhook  {"sender": "me", "message": "hi"}
+  action server       http://localhost:$ACTIONS_PORT/health
+  cases               .venv/bin/complaints cases list --json
+Ctrl-C stops everything.
+MSG
+wait -n "${pids[@]}"
+echo "a process stopped; see var/log/ for why"
