@@ -67,7 +67,7 @@ def _cmd_cases_list(store: Store, args: argparse.Namespace) -> None:
     )
     with store.unit_of_work() as uow:
         now = store.clock()
-        cases = [case_to_dict(c, now) for c in uow.cases.list(criteria)]
+        cases = [case_to_dict(c, now) for c in uow.cases.find(criteria)]
     if args.json:
         _print_json(cases)
         return
@@ -89,7 +89,8 @@ def _cmd_cases_show(store: Store, args: argparse.Namespace) -> None:
         print(f"{key:>16}: {case[key]}")
     print(f"{'product':>16}: {case['product']['name']} ({case['product']['sku']})")
     print(f"{'resolution':>16}: {case['resolution']['type']} - {case['resolution']['reason']}")
-    print(f"{'audit chain':>16}: {'verified' if case['audit']['ok'] else 'BROKEN: ' + '; '.join(case['audit']['problems'])}")
+    audit = case["audit"]
+    print(f"{'audit chain':>16}: {'verified' if audit['ok'] else 'BROKEN: ' + '; '.join(audit['problems'])}")
     for event in case["events"]:
         print(f"  {event['seq']:>3} {event['at']} {event['actor']:<16} {event['kind']}")
 
@@ -111,7 +112,7 @@ def _cmd_cases_verify(store: Store, args: argparse.Namespace) -> None:
 
 def _cmd_followups_list(store: Store, args: argparse.Namespace) -> None:
     with store.unit_of_work() as uow:
-        rows = [follow_up_to_dict(f) for f in uow.followups.list(status=args.status)]
+        rows = [follow_up_to_dict(f) for f in uow.followups.find(status=args.status)]
     if args.json:
         _print_json(rows)
     else:
@@ -190,8 +191,11 @@ def main(argv: Optional[Sequence[str]] = None, store: Optional[Store] = None) ->
         return 1
     except OperationalError as exc:
         reason = str(exc.orig) if exc.orig is not None else str(exc)
-        print(f"error: the case database is not available ({reason.splitlines()[0]}); "
-              "check DATABASE_URL and run `complaints db upgrade`", file=sys.stderr)
+        print(
+            f"error: the case database is not available ({reason.splitlines()[0]}); "
+            "check DATABASE_URL and run `complaints db upgrade`",
+            file=sys.stderr,
+        )
         return 1
     finally:
         store.dispose()

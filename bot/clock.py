@@ -21,7 +21,7 @@ class FrozenClock:
             start = start.replace(tzinfo=dt.timezone.utc)
         self.now = start
 
-    def __call__(self) -> dt.datetime:
+    def __call__(self) -> dt.datetime:  # noqa: D102
         return self.now
 
     def advance(self, **delta: float) -> dt.datetime:

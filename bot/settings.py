@@ -41,7 +41,7 @@ def _resolve_sqlite_url(url: str, root: Path) -> str:
     prefix = "sqlite:///"
     if not url.startswith(prefix) or url == "sqlite://" or url.startswith("sqlite:////"):
         return url
-    path = url[len(prefix):]
+    path = url[len(prefix) :]
     if path in ("", ":memory:"):
         return url
     return prefix + str((root / path).resolve())
@@ -80,7 +80,7 @@ class Settings:
         """Slack is only switched on when both its token and signing secret are set."""
         return bool(self.slack_bot_token and self.slack_signing_secret)
 
-    def with_overrides(self, **changes: object) -> "Settings":
+    def with_overrides(self, **changes: object) -> Settings:
         """Return a copy with some fields replaced (handy for tests)."""
         return replace(self, **changes)  # type: ignore[arg-type]
 

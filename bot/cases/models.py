@@ -33,6 +33,7 @@ class UTCDateTime(TypeDecorator):
     cache_ok = True
 
     def process_bind_param(self, value: Optional[dt.datetime], dialect: Any) -> Optional[dt.datetime]:
+        """Convert an aware datetime to naive UTC for storage."""
         if value is None:
             return None
         if value.tzinfo is None:
@@ -40,6 +41,7 @@ class UTCDateTime(TypeDecorator):
         return value.astimezone(dt.timezone.utc).replace(tzinfo=None)
 
     def process_result_value(self, value: Optional[dt.datetime], dialect: Any) -> Optional[dt.datetime]:
+        """Mark a stored naive datetime as UTC."""
         if value is None:
             return None
         return value.replace(tzinfo=dt.timezone.utc)
@@ -154,9 +156,7 @@ class Case(Base):
     customer = relationship(Customer, lazy="joined")
     order = relationship(Order, lazy="joined")
     product = relationship(Product, lazy="joined")
-    events = relationship(
-        "CaseEvent", order_by="CaseEvent.seq", back_populates="case", lazy="selectin", viewonly=True
-    )
+    events = relationship("CaseEvent", order_by="CaseEvent.seq", back_populates="case", lazy="selectin", viewonly=True)
 
 
 class CaseEvent(Base):

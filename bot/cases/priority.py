@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from typing import Optional
 
 _INJURY = re.compile(
-    r"\b(injur\w*|(?:got|was|been|i|she|he) hurt|hurt (?:my|her|his|their) (?:ankle|knee|back|wrist|leg|hip|head)|(?:i|she|he|they|we|nearly|almost) fell|fell (?:over|down)|had a fall|"
+    r"\b(injur\w*|(?:got|was|been|i|she|he) hurt|hurt (?:my|her|his|their) (?:ankle|knee|back|wrist|leg|hip|head)|"
+    r"(?:i|she|he|they|we|nearly|almost) fell|fell (?:over|down)|had a fall|"
     r"falling over|tripped|tripping|(?:i|she|he) slipped|slipped (?:over|on)|sprain\w*|"
     r"twist\w* (?:my|her|his|their) ankle|broke (?:my|her|his) \w+|bleed\w*|blood|cut (?:my|her|his) \w+|"
     r"a&e|hospital|bruis\w*|burns?|burned|burnt|rash|allergic reaction|dangerous|unsafe)\b",
@@ -23,7 +24,9 @@ _SUDDEN_FAILURE = re.compile(
     re.IGNORECASE,
 )
 _SAFETY_FOOTWEAR = re.compile(r"\b(steel[- ]?toe\w*|toe ?cap|safety (?:boot|shoe)s?|composite toe)\b", re.IGNORECASE)
-_SAFETY_FOOTWEAR_FAULT = re.compile(r"\b(crack\w*|dent\w*|crush\w*|split\w*|broke\w*|broken|expos\w*|poking|loose)\b", re.IGNORECASE)
+_SAFETY_FOOTWEAR_FAULT = re.compile(
+    r"\b(crack\w*|dent\w*|crush\w*|split\w*|broke\w*|broken|expos\w*|poking|loose)\b", re.IGNORECASE
+)
 
 HIGH_CATEGORIES = frozenset({"heel_detachment", "sole_separation"})
 LOW_CATEGORIES = frozenset({"colour_mismatch", "odour_or_stain"})
@@ -65,6 +68,8 @@ def assess_severity(
     return Severity("normal", False, ())
 
 
-def is_possible_safety_issue(description: str, defect_category: Optional[str] = None, component: Optional[str] = None) -> bool:
+def is_possible_safety_issue(
+    description: str, defect_category: Optional[str] = None, component: Optional[str] = None
+) -> bool:
     """True when the text alone suggests someone could be, or was, hurt."""
     return assess_severity(description, defect_category, component).safety_issue

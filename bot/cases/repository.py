@@ -67,9 +67,7 @@ class CaseRepository:
             .values(last_value=CaseSequence.last_value + 1)
             .execution_options(synchronize_session=False)
         )
-        value = self.session.execute(
-            select(CaseSequence.last_value).where(CaseSequence.year == year)
-        ).scalar_one()
+        value = self.session.execute(select(CaseSequence.last_value).where(CaseSequence.year == year)).scalar_one()
         return format_reference(year, int(value))
 
     def add(self, case: Case) -> Case:
@@ -90,7 +88,7 @@ class CaseRepository:
         stmt = select(Case).where(Case.idempotency_key == key)
         return self.session.execute(stmt).unique().scalar_one_or_none()
 
-    def list(self, criteria: CaseFilter = CaseFilter()) -> list[Case]:
+    def find(self, criteria: CaseFilter = CaseFilter()) -> list[Case]:
         """Cases matching ``criteria``, newest first."""
         stmt = select(Case).order_by(Case.created_at.desc(), Case.id.desc())
         if criteria.status:
@@ -227,7 +225,7 @@ class FollowUpRepository:
         self.session.flush()
         return follow_up
 
-    def list(self, status: Optional[str] = None, limit: int = 500) -> list[FollowUp]:
+    def find(self, status: Optional[str] = None, limit: int = 500) -> list[FollowUp]:
         """Follow-ups by due time."""
         stmt = select(FollowUp).order_by(FollowUp.due_at, FollowUp.id).limit(limit)
         if status:

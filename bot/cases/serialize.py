@@ -51,7 +51,7 @@ def follow_up_to_dict(follow_up: FollowUp) -> dict[str, Any]:
 def case_to_dict(
     case: Case,
     now: dt.datetime,
-    uow: Optional["UnitOfWork"] = None,
+    uow: Optional[UnitOfWork] = None,
     with_events: bool = False,
     with_transcript: bool = False,
 ) -> dict[str, Any]:

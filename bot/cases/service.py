@@ -147,10 +147,16 @@ def _insert_case(store: Store, draft: CaseDraft, actor: str) -> dict[str, Any]:
             updated_at=now,
         )
         uow.cases.add(case)
-        uow.cases.append_event(case, "case_created", actor, now, {"facts": _facts(draft), "priority": severity.priority})
+        uow.cases.append_event(
+            case, "case_created", actor, now, {"facts": _facts(draft), "priority": severity.priority}
+        )
         if severity.safety_issue:
             uow.cases.append_event(
-                case, "escalated", actor, now, {"to": "supervisor", "reason": "possible safety issue", "why": list(severity.reasons)}
+                case,
+                "escalated",
+                actor,
+                now,
+                {"to": "supervisor", "reason": "possible safety issue", "why": list(severity.reasons)},
             )
         if draft.resolution_type:
             uow.cases.append_event(
@@ -163,7 +169,13 @@ def _insert_case(store: Store, draft: CaseDraft, actor: str) -> dict[str, Any]:
         for seq, turn in enumerate(draft.transcript, start=1):
             uow.session.add(
                 TranscriptLine(
-                    case_id=case.id, seq=seq, speaker=turn.speaker, actor=turn.actor, text=turn.text, intent=turn.intent, said_at=turn.at
+                    case_id=case.id,
+                    seq=seq,
+                    speaker=turn.speaker,
+                    actor=turn.actor,
+                    text=turn.text,
+                    intent=turn.intent,
+                    said_at=turn.at,
                 )
             )
         _schedule_follow_up(store, uow, case, expected_at=resolution_due, actor=actor)
@@ -181,11 +193,10 @@ def follow_up_delay(store: Store, resolution_type: Optional[str]) -> dt.timedelt
     return dt.timedelta(days=float(days))
 
 
-def _schedule_follow_up(
-    store: Store, uow: UnitOfWork, case: Case, expected_at: dt.datetime, actor: str
-) -> FollowUp:
+def _schedule_follow_up(store: Store, uow: UnitOfWork, case: Case, expected_at: dt.datetime, actor: str) -> FollowUp:
     """Create, or move, the pending follow-up of the case's current resolution cycle."""
-    cycle = 1 + sum(1 for f in uow.followups.for_case(case.id) if f.status in ("sent", "answered", "failed", "cancelled"))
+    finished = [f for f in uow.followups.for_case(case.id) if f.status in ("sent", "answered", "failed", "cancelled")]
+    cycle = 1 + len(finished)
     key = f"{case.reference}:satisfaction:{cycle}"
     due = expected_at + follow_up_delay(store, case.resolution_type)
     existing = uow.followups.by_key(key)
@@ -284,7 +295,12 @@ def resolve_case(
             "resolved",
             actor,
             now,
-            {"type": resolution_type, "note": note, "root_cause": root_cause, "root_cause_category": root_cause_category},
+            {
+                "type": resolution_type,
+                "note": note,
+                "root_cause": root_cause,
+                "root_cause_category": root_cause_category,
+            },
         )
         _schedule_follow_up(store, uow, case, expected_at=now, actor=actor)
         result = case_to_dict(case, now, uow)
@@ -316,7 +332,9 @@ def set_priority(store: Store, reference: str, priority: str, actor: str, reason
         previous = case.priority
         case.priority = priority
         case.first_response_due, case.resolution_due = store.sla_rules.due_times(priority, case.created_at)
-        uow.cases.append_event(case, "priority_changed", actor, now, {"from": previous, "to": priority, "reason": reason})
+        uow.cases.append_event(
+            case, "priority_changed", actor, now, {"from": previous, "to": priority, "reason": reason}
+        )
         result = case_to_dict(case, now, uow)
         uow.commit()
         return result
@@ -383,7 +401,11 @@ def record_satisfaction(
         if comment:
             case.satisfaction_comment = comment.strip()[:2000]
         uow.cases.append_event(
-            case, "satisfaction_recorded", actor, now, {"score": score, "solved": solved, "comment": comment.strip()[:2000]}
+            case,
+            "satisfaction_recorded",
+            actor,
+            now,
+            {"score": score, "solved": solved, "comment": comment.strip()[:2000]},
         )
         for follow_up in uow.followups.for_case(case.id):
             if follow_up.status in ("pending", "claimed", "sent"):

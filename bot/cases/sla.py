@@ -45,7 +45,7 @@ class SlaRules:
             raise SlaRulesError(f"no SLA rule for priority {priority!r}; known: {', '.join(self.targets)}") from exc
 
     @classmethod
-    def from_mapping(cls, raw: dict[str, Any]) -> "SlaRules":
+    def from_mapping(cls, raw: dict[str, Any]) -> SlaRules:
         """Build rules from the parsed YAML mapping, checking every value."""
         targets: dict[str, SlaTarget] = {}
         priorities = raw.get("priorities") or {}
@@ -57,7 +57,9 @@ class SlaRules:
                 first = float(rule["first_response_hours"])
                 resolution = float(rule["resolution_hours"])
             except (KeyError, TypeError, ValueError) as exc:
-                raise SlaRulesError(f"SLA rule for {name!r} needs numeric first_response_hours and resolution_hours") from exc
+                raise SlaRulesError(
+                    f"SLA rule for {name!r} needs numeric first_response_hours and resolution_hours"
+                ) from exc
             if first <= 0 or resolution <= 0 or first > resolution:
                 raise SlaRulesError(f"SLA rule for {name!r}: hours must be positive and first response <= resolution")
             targets[name] = SlaTarget(dt.timedelta(hours=first), dt.timedelta(hours=resolution))

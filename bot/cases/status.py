@@ -21,7 +21,9 @@ _WORKING = {CaseStatus.TRIAGED, CaseStatus.IN_PROGRESS, CaseStatus.AWAITING_CUST
 
 TRANSITIONS: dict[CaseStatus, frozenset[CaseStatus]] = {
     CaseStatus.NEW: frozenset(_WORKING | {CaseStatus.RESOLVED, CaseStatus.CLOSED}),
-    CaseStatus.TRIAGED: frozenset({CaseStatus.IN_PROGRESS, CaseStatus.AWAITING_CUSTOMER, CaseStatus.RESOLVED, CaseStatus.CLOSED}),
+    CaseStatus.TRIAGED: frozenset(
+        {CaseStatus.IN_PROGRESS, CaseStatus.AWAITING_CUSTOMER, CaseStatus.RESOLVED, CaseStatus.CLOSED}
+    ),
     CaseStatus.IN_PROGRESS: frozenset({CaseStatus.AWAITING_CUSTOMER, CaseStatus.RESOLVED, CaseStatus.CLOSED}),
     CaseStatus.AWAITING_CUSTOMER: frozenset({CaseStatus.IN_PROGRESS, CaseStatus.RESOLVED, CaseStatus.CLOSED}),
     CaseStatus.RESOLVED: frozenset({CaseStatus.CLOSED, CaseStatus.REOPENED}),
@@ -39,9 +41,7 @@ class IllegalTransition(ValueError):
 
     def __init__(self, reference: str, current: str, target: str) -> None:
         allowed = ", ".join(sorted(s.value for s in TRANSITIONS[CaseStatus(current)])) or "none"
-        super().__init__(
-            f"case {reference} is {current}; it cannot become {target} (allowed next: {allowed})"
-        )
+        super().__init__(f"case {reference} is {current}; it cannot become {target} (allowed next: {allowed})")
         self.reference = reference
         self.current = current
         self.target = target

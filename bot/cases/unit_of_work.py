@@ -21,7 +21,7 @@ class UnitOfWork:
     def __init__(self, session_factory: sessionmaker) -> None:
         self._session_factory = session_factory
 
-    def __enter__(self) -> "UnitOfWork":
+    def __enter__(self) -> UnitOfWork:
         self.session = self._session_factory()
         self.cases = CaseRepository(self.session)
         self.catalogue = CatalogueRepository(self.session)

@@ -95,7 +95,7 @@ def _read_rows(path: Source, columns: tuple[str, ...]) -> Iterator[tuple[int, di
         if len(values) != len(header):
             yield line, {"__error__": f"has {len(values)} fields, expected {len(header)}"}
             continue
-        yield line, {h: v.strip() for h, v in zip(header, values)}
+        yield line, {h: v.strip() for h, v in zip(header, values, strict=True)}
 
 
 def _split_list(value: str) -> list[str]:
@@ -132,7 +132,9 @@ def import_catalogue(store: Store, path: Source) -> ImportReport:
         _check_lengths(row, line, errors)
         sku = row["sku"].upper()
         if not SKU_RE.match(sku):
-            errors.append(f"line {line}: sku {row['sku']!r} is empty or has characters other than letters, digits, . _ / -")
+            errors.append(
+                f"line {line}: sku {row['sku']!r} is empty or has characters other than letters, digits, . _ / -"
+            )
             continue
         if sku in seen_at:
             errors.append(f"line {line}: sku {sku} already appears on line {seen_at[sku]}")

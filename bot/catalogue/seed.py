@@ -17,16 +17,57 @@ from bot.cases import service
 from bot.cases.service import CaseDraft, TranscriptTurn
 from bot.cases.store import Store
 from bot.catalogue.importer import ORDER_COLUMNS, import_catalogue, import_orders
+from bot.clock import FrozenClock
 
 DEMO_DIR = Path(__file__).resolve().parent.parent.parent / "data" / "demo"
 
 FIRST_NAMES = [
-    "Amelia", "Oliver", "Isla", "George", "Ava", "Harry", "Mia", "Noah", "Freya", "Jack", "Grace", "Leo",
-    "Priya", "Arjun", "Siobhan", "Callum", "Aisha", "Tomasz", "Chloe", "Dylan", "Ffion", "Rhys", "Zara", "Ewan",
+    "Amelia",
+    "Oliver",
+    "Isla",
+    "George",
+    "Ava",
+    "Harry",
+    "Mia",
+    "Noah",
+    "Freya",
+    "Jack",
+    "Grace",
+    "Leo",
+    "Priya",
+    "Arjun",
+    "Siobhan",
+    "Callum",
+    "Aisha",
+    "Tomasz",
+    "Chloe",
+    "Dylan",
+    "Ffion",
+    "Rhys",
+    "Zara",
+    "Ewan",
 ]
 LAST_NAMES = [
-    "Smith", "Jones", "Taylor", "Brown", "Williams", "Wilson", "Patel", "Khan", "Evans", "Thomas", "Roberts",
-    "Walker", "Wright", "Murphy", "Kowalski", "MacDonald", "Hughes", "Green", "Hall", "Clarke",
+    "Smith",
+    "Jones",
+    "Taylor",
+    "Brown",
+    "Williams",
+    "Wilson",
+    "Patel",
+    "Khan",
+    "Evans",
+    "Thomas",
+    "Roberts",
+    "Walker",
+    "Wright",
+    "Murphy",
+    "Kowalski",
+    "MacDonald",
+    "Hughes",
+    "Green",
+    "Hall",
+    "Clarke",
 ]
 
 # (defect, component, resolution, description template, weight)
@@ -45,6 +86,12 @@ COMPLAINTS: list[tuple[str, str | None, str, str, int]] = [
     ("damaged_in_transit", "packaging", "replacement", "The box was crushed and the {name} arrived scuffed.", 1),
     ("late_delivery", None, "partial_refund", "My {name} still has not arrived, it is over a week late.", 2),
 ]
+
+
+def _at(store: Store, moment: dt.datetime) -> Store:
+    """The same store with its clock fixed at ``moment`` (to write history)."""
+    return dataclasses.replace(store, clock=FrozenClock(moment))
+
 
 SPIKE_SKU = "HGT-CB-01"
 SPIKE_BATCH = "HGT-2026-B07"
@@ -119,8 +166,10 @@ def _seed_cases(
         plan.append((spike_orders[n % len(spike_orders)], COMPLAINTS[0], 2 + n * 3))
     for index, (order, complaint, age_days) in enumerate(plan):
         defect, component, resolution, template, _w = complaint
-        opened_at = dt.datetime.combine(today - dt.timedelta(days=age_days), dt.time(9 + index % 8, 7 * index % 60), dt.timezone.utc)
-        at = dataclasses.replace(store, clock=lambda t=opened_at: t)
+        opened_at = dt.datetime.combine(
+            today - dt.timedelta(days=age_days), dt.time(9 + index % 8, 7 * index % 60), dt.timezone.utc
+        )
+        at = _at(store, opened_at)
         description = template.format(name=names.get(order["sku"], "item"))
         opened = service.open_case(
             at,
@@ -147,11 +196,11 @@ def _seed_cases(
         if age_days > 3:
             staff = rng.choice(["sam.okafor", "lucy.hale", "dev.patel"])
             triage_at = opened_at + dt.timedelta(hours=rng.choice([1, 2, 5, 20, 30]))
-            service.assign_case(dataclasses.replace(store, clock=lambda t=triage_at: t), reference, staff, staff)
+            service.assign_case(_at(store, triage_at), reference, staff, staff)
             if age_days > 8:
                 done_at = opened_at + dt.timedelta(days=rng.choice([1, 2, 3, 4, 6, 9]))
                 service.resolve_case(
-                    dataclasses.replace(store, clock=lambda t=done_at: t),
+                    _at(store, done_at),
                     reference,
                     resolution,
                     staff,
@@ -163,7 +212,7 @@ def _seed_cases(
                     answer_at = done_at + dt.timedelta(days=7)
                     score = rng.choices([5, 4, 3, 2, 1], [5, 4, 2, 1, 1])[0]
                     service.record_satisfaction(
-                        dataclasses.replace(store, clock=lambda t=answer_at: t),
+                        _at(store, answer_at),
                         reference,
                         score=score,
                         solved=score > 2,

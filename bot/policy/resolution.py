@@ -200,18 +200,16 @@ class ResolutionPolicy:
     def product(self, product_category: str) -> Product:
         """Decide the product kind and customer-facing noun from a category string such as "safety boots"."""
         tokens = re.findall(r"[a-z]+", product_category.lower())
-        best: Optional[tuple[int, int, _KindWord, tuple[str, ...]]] = None
-        for entry in self._kind_words:
-            for form in (entry.words, _plural_words(entry.words)):
+        # The match that ends last wins (the head noun); on a tie, the longer phrase ("small leather goods").
+        best: Optional[tuple[tuple[int, int], _KindWord]] = None
+        for candidate in self._kind_words:
+            for form in (candidate.words, _plural_words(candidate.words)):
                 end = _last_match_end(tokens, form)
-                if end is None:
-                    continue
-                key = (end, len(form))
-                if best is None or key > best[:2]:
-                    best = (end, len(form), entry, form)
+                if end is not None and (best is None or (end, len(form)) > best[0]):
+                    best = ((end, len(form)), candidate)
         if best is None:
             return Product(kind=self._default_kind, noun="item", plural=False)
-        entry = best[2]
+        entry = best[1]
         if entry.noun is not None:
             return Product(kind=entry.kind, noun=entry.noun, plural=False)
         plural = entry.kind in _PLURAL_KINDS
@@ -338,7 +336,7 @@ class ResolutionPolicy:
                 name = "very_late"
             else:
                 name = "late"
-        context["days_late"] = str(days_late)
+        context["days_late"] = "1 day" if days_late == 1 else f"{days_late} days"
         return schedule.situations[name]
 
 
@@ -672,14 +670,15 @@ _CHOICE_PATTERNS: tuple[tuple[str, bool, tuple[str, ...]], ...] = (
         "partial_refund",
         False,
         (
-            r"partial(ly)?",
-            r"part[- ]refund",
+            r"partial(ly)?( refund\w*)?",
+            r"part (refund\w*|of (my|the) money( back)?)",
             r"some (of (my|the) )?money( back)?",
             r"discount",
             r"price (reduction|cut)",
             r"reduc(e|ed|tion) (the )?price",
             r"refund (of |for |on )?(the )?(delivery|postage|shipping)( charges?| costs?| fees?)?",
-            r"(delivery|postage|shipping) (charges?|costs?|fees?)( back| refund(ed)?)?",
+            r"(delivery|postage|shipping)( charges?| costs?| fees?)? (back|refund\w*)",
+            r"(delivery|postage|shipping) (charges?|costs?|fees?)",
             r"keep (it|them) (and|with)",
         ),
     ),

@@ -71,7 +71,7 @@ def test_same_idempotency_key_never_makes_a_second_case(seeded: Store) -> None:
     assert again.reference == first.reference
     with seeded.unit_of_work() as uow:
         assert uow.cases.count() == 1
-        assert len(uow.followups.list()) == 1
+        assert len(uow.followups.find()) == 1
 
 
 def test_unknown_order_is_kept_as_told(seeded: Store) -> None:
@@ -83,7 +83,8 @@ def test_unknown_order_is_kept_as_told(seeded: Store) -> None:
 
 def test_safety_issue_is_urgent_and_escalated(seeded: Store) -> None:
     case = service.open_case(
-        seeded, draft(description="The heel snapped off while I was walking and I fell", defect_category="heel_detachment")
+        seeded,
+        draft(description="The heel snapped off while I was walking and I fell", defect_category="heel_detachment"),
     ).case
     assert case["priority"] == "urgent" and case["safety_issue"]
     kinds = [e["kind"] for e in service.get_case(seeded, case["reference"])["events"]]
@@ -108,7 +109,7 @@ def test_lifecycle_events_and_follow_up(seeded: Store, clock: FrozenClock) -> No
     resolved = service.resolve_case(seeded, ref, "repair", "lucy.hale", note="resoled")
     assert resolved["status"] == "resolved"
     with seeded.unit_of_work() as uow:
-        follow_ups = uow.followups.list()
+        follow_ups = uow.followups.find()
     assert len(follow_ups) == 1
     assert follow_ups[0].due_at == clock.now + dt.timedelta(days=10)  # repair: 10 days in followups.yml
     with pytest.raises(IllegalTransition):
@@ -117,7 +118,7 @@ def test_lifecycle_events_and_follow_up(seeded: Store, clock: FrozenClock) -> No
     assert reopened["status"] == "reopened" and reopened["reopened"]
     service.resolve_case(seeded, ref, "replacement", "lucy.hale")
     with seeded.unit_of_work() as uow:
-        statuses = sorted(f.status for f in uow.followups.list())
+        statuses = sorted(f.status for f in uow.followups.find())
     assert statuses == ["answered", "pending"]  # a second cycle, not a duplicate
     closed = service.record_satisfaction(seeded, ref, score=5, solved=True)
     assert closed["status"] == "closed"
@@ -154,7 +155,9 @@ class TestHashChain:
         ref, case_id = self._case(seeded)
         with seeded.engine.begin() as conn:
             conn.execute(
-                update(CaseEvent).where(CaseEvent.case_id == case_id, CaseEvent.kind == "note_added").values(data={"text": "nothing"})
+                update(CaseEvent)
+                .where(CaseEvent.case_id == case_id, CaseEvent.kind == "note_added")
+                .values(data={"text": "nothing"})
             )
         report = service.verify_case_chain(seeded, ref)
         assert not report["ok"]
@@ -163,7 +166,9 @@ class TestHashChain:
     def test_edited_actor_is_detected(self, seeded: Store) -> None:
         ref, case_id = self._case(seeded)
         with seeded.engine.begin() as conn:
-            conn.execute(text("UPDATE case_events SET actor = 'someone-else' WHERE case_id = :c AND seq = 4"), {"c": case_id})
+            conn.execute(
+                text("UPDATE case_events SET actor = 'someone-else' WHERE case_id = :c AND seq = 4"), {"c": case_id}
+            )
         assert not service.verify_case_chain(seeded, ref)["ok"]
 
     def test_deleted_middle_event_is_detected(self, seeded: Store) -> None:
@@ -177,7 +182,11 @@ class TestHashChain:
     def test_deleted_newest_event_is_detected(self, seeded: Store) -> None:
         ref, case_id = self._case(seeded)
         with seeded.engine.begin() as conn:
-            last = conn.execute(select(CaseEvent.seq).where(CaseEvent.case_id == case_id).order_by(CaseEvent.seq.desc())).scalars().first()
+            last = (
+                conn.execute(select(CaseEvent.seq).where(CaseEvent.case_id == case_id).order_by(CaseEvent.seq.desc()))
+                .scalars()
+                .first()
+            )
             conn.execute(delete(CaseEvent).where(CaseEvent.case_id == case_id, CaseEvent.seq == last))
         assert not service.verify_case_chain(seeded, ref)["ok"]
 

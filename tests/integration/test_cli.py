@@ -33,9 +33,28 @@ def test_seed_then_list_json(seeded_db: Path) -> None:
     cases = json.loads(run(seeded_db, "cases", "list", "--json").stdout)
     assert len(cases) >= 90
     required = {
-        "reference", "status", "priority", "channel", "conversation_id", "customer", "order_number", "product",
-        "batch", "size", "defect_category", "component", "description", "purchase_date", "resolution", "assignee",
-        "sla", "satisfaction", "root_cause", "created_at", "updated_at", "events",
+        "reference",
+        "status",
+        "priority",
+        "channel",
+        "conversation_id",
+        "customer",
+        "order_number",
+        "product",
+        "batch",
+        "size",
+        "defect_category",
+        "component",
+        "description",
+        "purchase_date",
+        "resolution",
+        "assignee",
+        "sla",
+        "satisfaction",
+        "root_cause",
+        "created_at",
+        "updated_at",
+        "events",
     }
     assert required <= set(cases[0])
     assert {"name", "email"} <= set(cases[0]["customer"])

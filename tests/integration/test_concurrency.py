@@ -19,7 +19,7 @@ WORKERS = 4
 PER_WORKER = 60
 
 
-def _create_many(url: str, worker: int, count: int, queue: "mp.Queue[list[str]]") -> None:
+def _create_many(url: str, worker: int, count: int, queue: mp.Queue[list[str]]) -> None:
     store = open_store(load_settings({"DATABASE_URL": url}))
     refs = []
     for i in range(count):
@@ -34,7 +34,10 @@ def _create_many(url: str, worker: int, count: int, queue: "mp.Queue[list[str]]"
         )
         refs.append(opened.reference)
         if i % 2:  # a retry of the same request must return the same case
-            assert open_case(store, CaseDraft(description="retry", idempotency_key=f"w{worker}-{i}")).reference == opened.reference
+            assert (
+                open_case(store, CaseDraft(description="retry", idempotency_key=f"w{worker}-{i}")).reference
+                == opened.reference
+            )
     store.dispose()
     queue.put(refs)
 
@@ -45,7 +48,7 @@ def _run(url: str) -> None:
     store = open_store(load_settings({"DATABASE_URL": url}))
     migrate.upgrade(store.engine)
     ctx = mp.get_context("spawn")
-    queue: "mp.Queue[list[str]]" = ctx.Queue()
+    queue: mp.Queue[list[str]] = ctx.Queue()
     procs = [ctx.Process(target=_create_many, args=(url, w, PER_WORKER, queue)) for w in range(WORKERS)]
     for p in procs:
         p.start()

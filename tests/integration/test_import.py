@@ -53,7 +53,10 @@ def test_catalogue_and_orders_of_any_number_format(store: Store, tmp_path: Path)
 @pytest.mark.parametrize(
     "body,expected",
     [
-        ("KST-HK-01,Kestrel Hiker,Kestrel,boots,,,\nKST-HK-01,Again,Kestrel,boots,,,\n", "line 3: sku KST-HK-01 already appears on line 2"),
+        (
+            "KST-HK-01,Kestrel Hiker,Kestrel,boots,,,\nKST-HK-01,Again,Kestrel,boots,,,\n",
+            "line 3: sku KST-HK-01 already appears on line 2",
+        ),
         ("KST-HK-01,,Kestrel,boots,,,\n", "line 2: name is required"),
         ("bad sku!,Thing,L,boots,,,\n", "line 2: sku 'bad sku!'"),
         ("KST-HK-01,Kestrel Hiker,Kestrel\n", "line 2: has 3 fields, expected 7"),

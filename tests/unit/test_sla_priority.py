@@ -25,7 +25,9 @@ def test_rules_are_configurable(tmp_path: Path) -> None:
     path = tmp_path / "sla.yml"
     path.write_text(
         "priorities:\n"
-        + "".join(f"  {p}: {{first_response_hours: 2, resolution_hours: 10}}\n" for p in ("urgent", "high", "normal", "low"))
+        + "".join(
+            f"  {p}: {{first_response_hours: 2, resolution_hours: 10}}\n" for p in ("urgent", "high", "normal", "low")
+        )
     )
     rules = load_sla_rules(path)
     assert rules.due_times("low", T0) == (T0 + dt.timedelta(hours=2), T0 + dt.timedelta(hours=10))
@@ -35,8 +37,14 @@ def test_rules_are_configurable(tmp_path: Path) -> None:
     "text",
     [
         "priorities:\n  urgent: {first_response_hours: 1, resolution_hours: 2}\n",
-        "priorities:\n" + "".join(f"  {p}: {{first_response_hours: x, resolution_hours: 2}}\n" for p in ("urgent", "high", "normal", "low")),
-        "priorities:\n" + "".join(f"  {p}: {{first_response_hours: 5, resolution_hours: 2}}\n" for p in ("urgent", "high", "normal", "low")),
+        "priorities:\n"
+        + "".join(
+            f"  {p}: {{first_response_hours: x, resolution_hours: 2}}\n" for p in ("urgent", "high", "normal", "low")
+        ),
+        "priorities:\n"
+        + "".join(
+            f"  {p}: {{first_response_hours: 5, resolution_hours: 2}}\n" for p in ("urgent", "high", "normal", "low")
+        ),
     ],
 )
 def test_bad_rules_files_are_refused(tmp_path: Path, text: str) -> None:

@@ -1,0 +1,137 @@
+"""Confirm: log the case, hand over to a person, answer status questions."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import ActiveLoop, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.common import latest_text, say, slot_events, slots_of, store
+from bot.cases.service import TranscriptTurn
+from bot.conversation import outcome
+
+ANYTHING_ELSE = "Is there anything else I can help you with?"
+DIDNT_UNDERSTAND = (
+    "Sorry, I didn't quite understand. Could you put it another way? You can also ask for a person at any time."
+)
+EMPTY_MESSAGE = "It looks like that message was empty. Tell me what went wrong with your order and I'll help."
+REFERENCE = re.compile(r"\bCS-\d{4}-\d{6}\b", re.IGNORECASE)
+EMAIL = re.compile(r"[A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
+
+
+def transcript_of(tracker: Tracker) -> list[TranscriptTurn]:
+    """Who said what, and when, in this conversation."""
+    turns = []
+    for event in tracker.events:
+        kind = event.get("event")
+        if kind not in ("user", "bot") or not event.get("text"):
+            continue
+        at = dt.datetime.fromtimestamp(float(event.get("timestamp") or 0), tz=dt.timezone.utc)
+        intent = ((event.get("parse_data") or {}).get("intent") or {}).get("name") if kind == "user" else None
+        turns.append(TranscriptTurn("customer" if kind == "user" else "bot", str(event["text"]), at, intent=intent))
+    return turns
+
+
+def channel_of(tracker: Tracker) -> str:
+    """The input channel of the conversation (rest, socketio, slack...)."""
+    return tracker.get_latest_input_channel() or "rest"
+
+
+class ActionLogCase(Action):
+    """Log the agreed complaint as a case (idempotent) and give the reference and next steps."""
+
+    def name(self) -> str:
+        return "action_log_case"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[dict[str, Any]]:
+        turn = outcome.log_complaint(
+            store(), slots_of(tracker), tracker.sender_id, channel_of(tracker), transcript_of(tracker)
+        )
+        say(dispatcher, turn.replies)
+        dispatcher.utter_message(text=ANYTHING_ELSE)
+        return slot_events(turn.slots)
+
+
+class ActionHandoff(Action):
+    """A request for a person is always honoured; what was said so far is logged."""
+
+    def name(self) -> str:
+        return "action_handoff"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[dict[str, Any]]:
+        turn = outcome.request_person(
+            store(), slots_of(tracker), tracker.sender_id, channel_of(tracker), transcript_of(tracker)
+        )
+        say(dispatcher, turn.replies)
+        return [ActiveLoop(None), SlotSet("requested_slot", None), *slot_events(turn.slots)]
+
+
+class ActionCaseStatus(Action):
+    """Tell a customer where their case is, after checking it is theirs."""
+
+    def name(self) -> str:
+        return "action_case_status"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[dict[str, Any]]:
+        text = latest_text(tracker)
+        found = REFERENCE.search(text)
+        reference = found.group(0).upper() if found else tracker.get_slot("status_reference")
+        email_match = EMAIL.search(text)
+        email = email_match.group(0).lower() if email_match else tracker.get_slot("customer_email")
+        if not reference:
+            dispatcher.utter_message(text="What's your case reference? It looks like CS-2026-000123.")
+            return [SlotSet("status_pending", True)]
+        verified, answer = outcome.case_status(store(), reference, tracker.sender_id, email)
+        if verified or answer:
+            dispatcher.utter_message(text=answer)
+            return [SlotSet("status_pending", False), SlotSet("status_reference", None)]
+        if tracker.get_slot("status_pending") and email_match:
+            dispatcher.utter_message(
+                text="Sorry, that email address doesn't match the case, so I can't share its details. "
+                "A member of our team can help if you ask for a person."
+            )
+            return [SlotSet("status_pending", False), SlotSet("status_reference", None)]
+        dispatcher.utter_message(
+            text=f"To protect your privacy, please tell me the email address you used for case {reference}."
+        )
+        return [SlotSet("status_pending", True), SlotSet("status_reference", reference)]
+
+
+class ActionClarify(Action):
+    """When the assistant is unsure, offer the two likeliest meanings instead of guessing."""
+
+    def name(self) -> str:
+        return "action_clarify"
+
+    LABELS = {
+        "report_problem": ("Report a problem", "/report_problem"),
+        "check_status": ("Check a case", "/check_status"),
+        "request_human": ("Talk to a person", "/request_human"),
+        "choose_resolution": ("Choose a resolution", "/choose_resolution"),
+        "cancel": ("Stop", "/cancel"),
+        "greet": ("Say hello", "/greet"),
+    }
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[dict[str, Any]]:
+        text = latest_text(tracker).strip()
+        if not text:
+            dispatcher.utter_message(text=EMPTY_MESSAGE)
+            return []
+        ranking = (tracker.latest_message or {}).get("intent_ranking") or []
+        buttons: list[dict[str, str]] = []
+        for item in ranking:
+            name = item.get("name")
+            if name in self.LABELS and len(buttons) < 2:
+                title, payload = self.LABELS[name]
+                buttons.append({"title": title, "payload": payload})
+        if not buttons:
+            dispatcher.utter_message(text=DIDNT_UNDERSTAND)
+            return []
+        buttons.append({"title": "Talk to a person", "payload": "/request_human"})
+        dispatcher.utter_message(text="Sorry, I'm not sure I understood. Did you mean one of these?", buttons=buttons)
+        return []

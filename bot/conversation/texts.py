@@ -1,0 +1,97 @@
+"""Customer-facing wording: labels, acknowledgements and next steps."""
+
+from __future__ import annotations
+
+CATEGORY_LABELS = {
+    "stitching": "stitching coming apart",
+    "sole_separation": "the sole coming away",
+    "heel_detachment": "the heel coming off",
+    "upper_damage": "damage to the upper",
+    "leather_finish": "the leather cracking or peeling",
+    "sizing_fit": "the size or fit",
+    "colour_mismatch": "the colour not matching",
+    "hardware": "a broken buckle, zip or fitting",
+    "lining_insole": "the lining or insole",
+    "odour_or_stain": "a smell or stain",
+    "wrong_item": "the wrong item arriving",
+    "damaged_in_transit": "it arriving damaged",
+    "late_delivery": "a late delivery",
+    "other": "another problem",
+}
+
+# What the customer hears first (Hear, Empathise, Apologise, Take ownership), by category.
+EMPATHY = {
+    "stitching": "Stitching that gives way is not the quality we promise.",
+    "sole_separation": "A sole coming away is a real fault, and not something you should have to put up with.",
+    "heel_detachment": "A heel coming off is a serious fault.",
+    "upper_damage": "That's not the condition they should be in.",
+    "leather_finish": "The leather should age well, not crack or peel.",
+    "sizing_fit": "Shoes that don't fit properly are no use at all.",
+    "colour_mismatch": "You should get exactly the colour you chose.",
+    "hardware": "A fitting that breaks makes the whole item hard to use.",
+    "lining_insole": "That sounds uncomfortable, and it shouldn't happen.",
+    "odour_or_stain": "That's unpleasant, and not what you paid for.",
+    "wrong_item": "You should have received exactly what you ordered.",
+    "damaged_in_transit": "It should have reached you in perfect condition.",
+    "late_delivery": "Waiting longer than we promised is frustrating.",
+}
+
+# Buttons offered when the problem is not clear yet.
+CATEGORY_BUTTONS = (
+    "stitching",
+    "sole_separation",
+    "heel_detachment",
+    "upper_damage",
+    "leather_finish",
+    "sizing_fit",
+    "colour_mismatch",
+    "hardware",
+    "lining_insole",
+    "wrong_item",
+    "damaged_in_transit",
+    "late_delivery",
+    "other",
+)
+
+COMPONENT_BUTTONS = {
+    "hardware": ("buckle", "zip", "strap", "eyelet", "clasp", "handle"),
+    "lining_insole": ("lining", "insole"),
+    "leather_finish": ("upper", "toe", "heel", "strap"),
+    "upper_damage": ("upper", "toe", "heel", "strap"),
+}
+
+# Categories where the affected part follows from the category itself.
+DEFAULT_COMPONENT = {
+    "stitching": "stitching",
+    "sole_separation": "sole",
+    "heel_detachment": "heel",
+}
+
+NEXT_STEPS = {
+    "refund": "We'll send you a free returns label by email; your refund goes back to your original payment "
+    "method within 14 days of the item reaching us.",
+    "replacement": "We'll send a free returns label and dispatch a replacement as soon as the item is on its way back.",
+    "repair": "We'll send a free returns label; our workshop will repair the item and send it back to you.",
+    "partial_refund": "We'll refund the agreed amount to your original payment method within 5 working days.",
+    "store_credit": "We'll email you a store credit code within 2 working days.",
+    "exchange": "We'll send a free returns label and dispatch the exchange as soon as the item is on its way back.",
+    "investigation": "A member of our quality team will contact you to arrange an inspection.",
+    "none": "A member of our team will review your case and contact you.",
+}
+
+PRIORITY_PROMISE = {
+    "urgent": "A member of our team will contact you within the hour.",
+    "high": "A member of our team will contact you within 4 hours.",
+    "normal": "A member of our team will contact you within one working day.",
+    "low": "A member of our team will contact you within two working days.",
+}
+
+
+def category_label(category: str | None) -> str:
+    """A phrase for a defect category."""
+    return CATEGORY_LABELS.get(category or "other", "another problem")
+
+
+def humanise(code: str) -> str:
+    """``sole_separation`` -> ``Sole separation``."""
+    return code.replace("_", " ").capitalize()

@@ -1,0 +1,61 @@
+"""Run-time understanding of customer text against the live catalogue and orders.
+
+The extractor is rebuilt whenever the catalogue or orders change, so a product imported
+a minute ago is recognised in the next message, with no retraining of the Rasa model.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+from typing import Any, Optional
+
+from bot.nlp.extraction import CatalogueEntry, Extraction, Extractor
+from sqlalchemy import func, select
+
+from bot.cases.models import Order, Product
+from bot.cases.store import Store
+
+_lock = threading.Lock()
+_cache: dict[str, tuple[Any, Extractor]] = {}
+
+
+def _catalogue_version(store: Store) -> tuple[Any, ...]:
+    """A cheap fingerprint of the catalogue and orders (counts and newest change)."""
+    with store.unit_of_work() as uow:
+        products = uow.session.execute(select(func.count(Product.id), func.max(Product.updated_at))).one()
+        orders = uow.session.execute(select(func.count(Order.id), func.max(Order.id))).one()
+    return (tuple(products), tuple(orders))
+
+
+def extractor_for(store: Store) -> Extractor:
+    """The extractor for the store's current catalogue (rebuilt only when it changed)."""
+    version = _catalogue_version(store)
+    key = store.settings.database_url
+    with _lock:
+        cached = _cache.get(key)
+        if cached is not None and cached[0] == version:
+            return cached[1]
+    with store.unit_of_work() as uow:
+        entries = [
+            CatalogueEntry(
+                sku=p.sku,
+                name=p.name,
+                line=p.line,
+                category=p.category,
+                colours=list(p.colours or []),
+                sizes=list(p.sizes or []),
+            )
+            for p in uow.catalogue.products()
+        ]
+        numbers = uow.catalogue.order_numbers()
+    extractor = Extractor(entries, numbers)
+    with _lock:
+        _cache[key] = (version, extractor)
+    return extractor
+
+
+def understand(store: Store, text: str, today: Optional[dt.date] = None) -> Extraction:
+    """What the text says about the complaint: product, defect, order, dates..."""
+    today = today or store.clock().date()
+    return extractor_for(store).extract(text or "", today=today)
