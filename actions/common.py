@@ -59,3 +59,28 @@ def latest_intent(tracker: Tracker) -> str | None:
 def latest_entities(tracker: Tracker) -> list[dict[str, Any]]:
     """Entities of the latest message (set by button payloads)."""
     return list((tracker.latest_message or {}).get("entities") or [])
+
+
+IGNORED_ACTIONS = frozenset({"action_listen", "action_extract_slots"})
+
+
+def is_fresh_answer(tracker: Tracker, form_name: str) -> bool:
+    """True when the form runs straight after a customer message (not when it resumes after small talk).
+
+    Rasa hands the validation action a tracker ending in ``ActionExecuted(<form>)``; a message is an
+    answer to the form's question only if no other bot action ran between it and that point.
+    """
+    marker_seen = False
+    for event in reversed(list(tracker.events)):
+        kind = event.get("event")
+        if kind == "user":
+            return True
+        if kind != "action":
+            continue
+        name = event.get("name")
+        if name == form_name and not marker_seen:
+            marker_seen = True
+            continue
+        if name not in IGNORED_ACTIONS:
+            return False
+    return False

@@ -7,7 +7,7 @@ import re
 from typing import Any
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import ActiveLoop, SlotSet
+from rasa_sdk.events import ActiveLoop, SlotSet, UserUtteranceReverted
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
@@ -119,9 +119,10 @@ class ActionClarify(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[dict[str, Any]]:
         text = latest_text(tracker).strip()
+        # The unclear message is forgotten, so the conversation carries on from where it was.
         if not text:
             dispatcher.utter_message(text=EMPTY_MESSAGE)
-            return []
+            return [UserUtteranceReverted()]
         ranking = (tracker.latest_message or {}).get("intent_ranking") or []
         buttons: list[dict[str, str]] = []
         for item in ranking:
@@ -131,7 +132,7 @@ class ActionClarify(Action):
                 buttons.append({"title": title, "payload": payload})
         if not buttons:
             dispatcher.utter_message(text=DIDNT_UNDERSTAND)
-            return []
+            return [UserUtteranceReverted()]
         buttons.append({"title": "Talk to a person", "payload": "/request_human"})
         dispatcher.utter_message(text="Sorry, I'm not sure I understood. Did you mean one of these?", buttons=buttons)
-        return []
+        return [UserUtteranceReverted()]

@@ -9,7 +9,16 @@ from rasa_sdk.events import ActiveLoop, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.common import latest_entities, latest_intent, latest_text, say, slot_events, slots_of, store
+from actions.common import (
+    is_fresh_answer,
+    latest_entities,
+    latest_intent,
+    latest_text,
+    say,
+    slot_events,
+    slots_of,
+    store,
+)
 from bot.conversation import dialogue
 
 
@@ -34,7 +43,7 @@ class ValidateComplaintForm(FormValidationAction):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[dict[str, Any]]:
         slots = slots_of(tracker)
         events: list[dict[str, Any]] = []
-        if tracker.latest_action_name == "action_listen" and tracker.active_loop.get("name") == self.form_name():
+        if tracker.active_loop.get("name") == self.form_name() and is_fresh_answer(tracker, self.form_name()):
             turn = dialogue.handle_answer(
                 store(),
                 slots,

@@ -155,6 +155,10 @@ def facts_from_text(store: Store, text: str, today: dt.date) -> tuple[dict[str, 
             order = uow.catalogue.order(extraction.order_number)
             if order is not None:
                 facts.update(_order_facts(order))
+    if extraction.sku and facts.get("product") not in (None, extraction.sku):
+        # The customer names a different item from the one on the order: believe the customer;
+        # the case still links the order, so staff see both.
+        facts.pop("product", None)
     if extraction.sku and "product" not in facts:
         facts["product"] = extraction.sku
         facts["product_name"] = extraction.product_name
@@ -391,6 +395,20 @@ def _h_order_number(
         turn.slots["order_candidates"] = None
         turn.say(f"Thanks, I've found order {facts['order_number']} ({facts.get('product_name') or 'your item'}).")
         return
+    candidates = slots.get("order_candidates") or []
+    if candidates:
+        named = [c for c in candidates if facts.get("product") and c.get("sku") == facts.get("product")]
+        if len(named) == 1:
+            facts.update(facts_from_text(store, named[0]["order_number"], today)[0])
+            turn.slots.update({k: v for k, v in facts.items() if k in _ORDER_FIELDS})
+            turn.slots["order_candidates"] = None
+            turn.say(f"Thanks, that's order {named[0]['order_number']}.")
+            return
+        if intent == "dont_know" or _DONT_KNOW.search(text) or _bump(slots, turn, "order_number") >= 2:
+            turn.slots["order_number"] = NO_ORDER
+            turn.slots["order_candidates"] = None
+            turn.say("No problem, I'll log it without an order number and our team will match it up.")
+        return
     if intent == "dont_know" or _DONT_KNOW.search(text):
         if slots.get("customer_email") and slots.get("order_lookup") != "by_email":
             _lookup_by_email(store, slots, turn, slots["customer_email"])
@@ -444,6 +462,7 @@ def _lookup_by_email(store: Store, slots: Mapping[str, Any], turn: Turn, email: 
         turn.slots["order_candidates"] = [
             {
                 "order_number": f["order_number"],
+                "sku": f["product"],
                 "label": f"{f['order_number']}: {f['product_name']} ({f['purchase_date']})",
             }
             for f in found

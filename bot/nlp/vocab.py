@@ -103,6 +103,7 @@ DEFECT_CUES: dict[str, tuple[str, ...]] = {
         "(scuffed|scratched|gouged|punctured)",
         "worn through",
         "(gash|gashes|scratch|scratches)",
+        "(tear|rip|split|cut|gash|hole|puncture) in the (nubuck|patent|gusset|tongue|collar|heel counter|quarter)",
     ),
     "leather_finish": (
         "leather (is |has |)(cracking|cracked|peeling|flaking|bubbling|blistering|creasing|discoloured|faded|fading|drying)",  # noqa: E501
@@ -116,6 +117,7 @@ DEFECT_CUES: dict[str, tuple[str, ...]] = {
         "(discoloured|discolouration|discoloration|faded|fading|flaking|flaky|crazing|crazed)",
         "(cracks|cracking) in the leather",
         "(white|salt|tide) (marks|lines) on the leather",
+        "(tide|tidemark|tidemarks) (mark|marks|line|lines|)",
     ),
     "sizing_fit": (
         "too (small|big|tight|large|narrow|wide|loose|short|long|snug|roomy|shallow)",
@@ -144,6 +146,10 @@ DEFECT_CUES: dict[str, tuple[str, ...]] = {
         "not true to size",
         "true to size",
         "(too |)(tight|narrow) (across|around|at|on) the",
+        "(can not|cannot) even get (my foot|my feet|them|it|my heel) (in|on)",
+        "(a |)(full|whole) size (too small|too big|smaller|bigger|larger|out)",
+        "size (smaller|bigger|larger) than (my|the|usual|normal|other)",
+        "(feel|feels|felt|fit|fits|fitted|come up|comes up|came up) like (a|an) (size |uk |eu |)(2|3|4|5|6|7|8|9|10|11|12|13)",  # noqa: E501
     ),
     "colour_mismatch": (
         "(colour|shade|tone|hue) (does not|doesn't|do not|don't|didn't|did not) match",
@@ -160,6 +166,10 @@ DEFECT_CUES: dict[str, tuple[str, ...]] = {
         "one (shoe|boot|trainer|side) is (darker|lighter|a different colour|a different shade)",
         "two different (shades|colours|tones)",
         "not the colour (i|we) (ordered|expected|chose|picked)",
+        "(greener|bluer|greyer|yellower|pinker|oranger|more green|more yellow|more pink|more grey|more blue|more purple) than (the |)(photo|photos|picture|pictures|pics|pic|website|image|images|advertised|shown|pictured|expected|online|listing|sample|other|other one)",  # noqa: E501
+        "nothing like the (pics|pic|photos|pictures|images|listing|advert|website|photo|picture|image)",
+        "compared (to|with) the (photo|photos|picture|pictures|pics|pic|website|image|images|listing|sample)",
+        "(look|looks|looked|is|are) (completely |totally |very |)different (in real life|in person|irl)",
     ),
     "hardware": (
         "(buckle|buckles|clasp|popper|press stud|d ring|rivet|rivets|magnet|catch) (has |is |)(broke|broken|snapped|came off|fell off|come off|bent|loose|missing|stuck|faulty|gone)",  # noqa: E501
@@ -196,6 +206,7 @@ DEFECT_CUES: dict[str, tuple[str, ...]] = {
         "(water|glue|grease|ink|oil|dye|salt) (mark|marks|stain|stains|residue)",
         "(mould|mold|mouldy|moldy|mildew)",
         "(dirty|grubby|soiled) (when|on arrival|out of the box)",
+        "(white|weird|sticky|chalky|greasy|oily|waxy|strange) residue",
     ),
     "wrong_item": (
         "wrong (item|items|product|products|shoe|shoes|boot|boots|trainer|trainers|pair|order|model|style|colour|bag|belt|wallet|thing|parcel|design|one|ones)",  # noqa: E501
@@ -218,6 +229,10 @@ DEFECT_CUES: dict[str, tuple[str, ...]] = {
         "(different|two) sizes in the (box|pair|same box)",
         "(incorrect|different) (item|product|model|style) (was |)(sent|delivered)",
         "sent the wrong colour",
+        "not the (belt|bag|wallet|trainers|sandals|loafers|satchel|tote|card holder|brogues|pumps|boot|shoe|trainer|sandal) (i|we) (ordered|bought|paid for|chose|picked|asked for|purchased)",  # noqa: E501
+        "instead of the (one|ones|item|product|pair|shoes|boots|trainers|bag|belt|wallet|sandals|loafers|satchel|tote|card holder|brogues|pumps) (i|we) (ordered|bought|paid for|chose|picked|asked for)",  # noqa: E501
+        "(different|wrong) (brand|make)",
+        "(one|1) (shoe|boot|trainer|sandal) is (a|an) (2|3|4|5|6|7|8|9|10|11|12|13)",
     ),
     "damaged_in_transit": (
         "arrived (damaged|broken|crushed|squashed|smashed|soaked|wet|dented|torn|ripped open|open|in bits|in pieces)",
@@ -229,6 +244,10 @@ DEFECT_CUES: dict[str, tuple[str, ...]] = {
         "(courier|delivery driver|postman|driver|royal mail|dpd|evri|hermes|ups|dhl) (damaged|dropped|crushed|threw|left it in the rain)",  # noqa: E501
         "(transit|shipping|delivery|postal) damage",
         "left (it |the parcel |the box |)(out |)in the rain",
+        "(box|parcel|package|packaging) (turned up|showed up|came|arrived) (completely |totally |all |badly |)(crushed|squashed|damaged|battered|smashed|torn|ripped|soaked|wet|open|dented|caved in)",  # noqa: E501
+        "arrived (bent|bent out of shape|misshapen|scuffed|scratched|creased|dented|filthy)",
+        "left (on the doorstep|on the step|outside|in a puddle|by the door|on the porch) in the rain",
+        "(left|dumped|thrown|threw) (the parcel |the box |the package |it |my parcel |)(in a puddle|over the fence)",
     ),
     "late_delivery": (
         "(has not|hasn't|have not|haven't|has still not|have still not|still has not|still hasn't|still not|not yet|never|did not|didn't) (arrived|arrive|turned up|turn up|shown up|showed up|come|came|been delivered|received|got it|got them|got my order)",  # noqa: E501
@@ -255,6 +274,14 @@ DEFECT_CUES: dict[str, tuple[str, ...]] = {
         "(delay|delays|overdue)",
         "takes? (so long|too long|forever|ages)",
         "(taking|taken) (so long|too long|forever|ages)",
+        "nowhere to be (seen|found)",
+        "(meant|supposed|due|expected) to (arrive|be delivered|come|turn up|be here)",
+        "nothing (has |have |)(come|arrived|turned up|been delivered|showed up)",
+        "out for delivery for",
+        "(is|has) it (been |got |)lost",
+        "(claim|claims|claimed|say|says|said|saying|show|shows|showed|marked) (they |it |it was |it is |they were |it has been |as |)delivered",  # noqa: E501
+        "there was nothing there",
+        "still in transit",
     ),
 }
 
@@ -264,8 +291,32 @@ WEAK_DEFECT_CUES: dict[str, tuple[str, ...]] = {
     "heel_detachment": ("wobbly heel", "heel wobbly"),
     "upper_damage": ("torn", "ripped", "rip", "tear", "hole", "holes", "split", "dent", "dented", "cut"),
     "leather_finish": ("peeling", "cracking", "cracked", "crack", "cracks", "flake", "bubbling", "creasing", "dull"),
-    "sizing_fit": ("tight", "narrow", "sizing", "roomy", "loose fit", "blister", "blisters", "pinch", "pinches"),
-    "colour_mismatch": ("shade", "darker", "lighter", "paler", "brighter"),
+    "sizing_fit": (
+        "tight",
+        "narrow",
+        "sizing",
+        "roomy",
+        "loose fit",
+        "blister",
+        "blisters",
+        "pinch",
+        "pinches",
+        "massive",
+        "enormous",
+        "swimming in them",
+    ),
+    "colour_mismatch": (
+        "shade",
+        "darker",
+        "lighter",
+        "paler",
+        "brighter",
+        "in real life",
+        "in person",
+        "irl",
+        "tinge",
+        "tint",
+    ),
     "hardware": ("hardware", "rivet", "popper"),
     "lining_insole": ("bunched", "bunching"),
     "odour_or_stain": ("mark", "marks", "dye", "dirty", "spot", "spots"),
@@ -314,6 +365,13 @@ NEUTRAL_PHRASES: tuple[str, ...] = (
     "(is |was |something |anything |what is |what's |gone |went |)wrong with",
     "cut (my|her|his|their) (foot|feet|toe|toes|heel|ankle|leg|hand|finger|knee)",
     "(spare|extra) (laces|insole|insoles)",
+    "(when i |i |we |)(opened|open|opening|unboxed|unboxing) (the |my |)(box|parcel|package)",
+    "spot on",
+    "(what is|what's|whats) the latest",
+    "the latest (on|news|update)",
+    "(went|go|gone|goes|going) wrong",
+    "(got|get|have got|has got) (that|it|this|them) wrong",
+    "wrong (email|e-mail|phone number|date|reference|details|case number)",
 )
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -379,7 +437,8 @@ FAILURE_PHRASES: dict[str, tuple[str, ...]] = {
         "fall out", "fall apart", "drop off", "pop off", "pop out", "pull out", "pull away", "peel off", "peel away",
         "hang off", "hanging", "detach", "detached", "separate", "separating", "separated", "unstuck", "unglued",
         "lift", "lifting", "flap", "flapping", "gape", "gaping", "give way", "gave way", "loose", "wobbly",
-        "wobble", "missing", "gone",
+        "wobble", "missing", "gone", "come clean off", "come right off", "come straight off", "come completely off",
+        "fall right off", "fall clean off",
     ),
     "break": (
         "break", "broken", "snap", "bust", "busted", "split", "bent", "bend", "fail", "failed", "faulty",
@@ -391,10 +450,12 @@ FAILURE_PHRASES: dict[str, tuple[str, ...]] = {
         "tear", "torn", "rip", "ripped", "hole", "holes", "worn through", "wear through", "wear out", "worn out",
         "worn down", "wear down", "scuff", "scuffed", "scratch", "scratched", "fray", "frayed", "puncture",
         "gash", "cut", "rub through", "rubbed through", "bunch", "bunched", "curl", "curled", "ruck",
+        "shred", "shredded",
     ),
     "shift": ("slip", "slipping", "slide", "sliding", "move", "moving", "shift", "shifting", "ride up", "riding up"),
     "stuck": ("stick", "stuck", "jam", "jammed", "jamming", "not close", "not open", "not zip", "not fasten",
-              "not do up", "not stay", "catch", "catching", "seize", "seized"),
+              "not do up", "not stay", "catch", "catching", "seize", "seized", "not go up", "not go down",
+              "not pull up"),
     "finish": ("peel", "peeling", "flake", "flaking", "bubble", "bubbling", "fade", "faded", "fading", "discolour",
                "discoloured", "chip", "chipped", "chipping", "rub off", "wear off", "tarnish",
                "tarnished", "rust", "rusty", "rusted"),

@@ -27,7 +27,8 @@ class Persona:
 
 
 ANSWERS: list[tuple[re.Pattern[str], Callable[[Persona], str]]] = [
-    (re.compile(r"order number\?|which one is it about", re.I), lambda p: p.order),
+    (re.compile(r"which one is it about", re.I), lambda p: p.product),
+    (re.compile(r"order number\?", re.I), lambda p: p.order),
     (re.compile(r"email address did you use|email address to reach", re.I), lambda p: p.email),
     (re.compile(r"which item is it about", re.I), lambda p: p.product),
     (re.compile(r"what's wrong with it", re.I), lambda p: p.defect),
