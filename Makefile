@@ -9,6 +9,7 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 export TF_CPP_MIN_LOG_LEVEL := 3
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export RASA_TELEMETRY_ENABLED := false
+export ACTION_ENDPOINT_URL ?= http://localhost:5055/webhook
 
 .PHONY: setup system-deps db seed train run test test-fast lint types validate conversation-tests clean help
 
@@ -44,7 +45,7 @@ run: setup db seed train
 	@scripts/run.sh
 
 lint: setup
-	$(BIN)/ruff check bot actions integrations tests benchmarks
+	$(BIN)/ruff check .
 	$(BIN)/mypy bot actions integrations
 
 types: lint

@@ -14,14 +14,13 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Mapping, Optional
 
-from bot.nlp.extraction import Extraction
-
 from bot.cases.models import Order
 from bot.cases.priority import assess_severity
 from bot.cases.store import Store
 from bot.cases.vocabulary import COMPONENTS, DEFECT_CATEGORIES, RESOLUTION_TYPES
 from bot.conversation import texts
 from bot.conversation.understanding import understand
+from bot.nlp.extraction import Extraction
 from bot.policy.resolution import Proposal, ResolutionPolicy, choose, load_policy
 
 NO_ORDER = "none"
