@@ -121,6 +121,46 @@ def _cmd_followups_list(store: Store, args: argparse.Namespace) -> None:
         print(f"{len(rows)} follow-up(s)")
 
 
+def _cmd_followups_run_due(store: Store, args: argparse.Namespace) -> None:
+    from bot.followups.worker import default_deliverer, run_pass
+
+    report = run_pass(store, default_deliverer(store.settings))
+    if args.json:
+        _print_json(report.as_dict())
+    else:
+        print(
+            f"claimed {report.claimed}, sent {report.sent}, retrying {report.retrying}, failed {report.failed}, "
+            f"postponed {report.postponed}, SLA alerts {report.sla_alerts}"
+        )
+        for error in report.errors:
+            print(f"  {error}")
+
+
+def _cmd_followups_worker(store: Store, args: argparse.Namespace) -> None:
+    import logging
+    import signal
+    import threading
+
+    from bot.followups.worker import default_deliverer, run_forever
+
+    logging.basicConfig(level=store.settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    signal.signal(signal.SIGINT, lambda *_: stop.set())
+    run_forever(
+        store, default_deliverer(store.settings), args.interval or store.settings.followup_interval_seconds, stop
+    )
+
+
+def _cmd_followups_due_now(store: Store, args: argparse.Namespace) -> None:
+    from bot.followups.queue import make_due_now
+
+    key = make_due_now(store, args.reference)
+    if key is None:
+        raise CliError(f"case {args.reference} has no pending follow-up")
+    print(f"follow-up {key} is due now; the worker sends it on its next pass (or run `complaints followups run-due`)")
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of every sub-command."""
     parser = argparse.ArgumentParser(prog="complaints", description="Complaint assistant administration")
@@ -173,6 +213,15 @@ def build_parser() -> argparse.ArgumentParser:
     fl.add_argument("--json", action="store_true")
     fl.add_argument("--status")
     fl.set_defaults(func=_cmd_followups_list)
+    rd = followups.add_parser("run-due", help="one pass: send due follow-ups, post SLA alerts")
+    rd.add_argument("--json", action="store_true")
+    rd.set_defaults(func=_cmd_followups_run_due)
+    wk = followups.add_parser("worker", help="run the scheduler until stopped")
+    wk.add_argument("--interval", type=float, default=None, help="seconds between passes")
+    wk.set_defaults(func=_cmd_followups_worker)
+    dn = followups.add_parser("due-now", help="demo: make a case's pending follow-up due now")
+    dn.add_argument("reference")
+    dn.set_defaults(func=_cmd_followups_due_now)
     return parser
 
 

@@ -68,7 +68,30 @@ class Settings:
     timezone: str = "Europe/London"
     sqlite_busy_timeout_ms: int = 30000
     log_level: str = "INFO"
+    smtp_host: str = ""
+    smtp_port: int = 25
+    smtp_from: str = "customer-care@localhost"
+    smtp_username: str = ""
+    smtp_password: str = ""
+    smtp_starttls: bool = False
+    public_base_url: str = "http://localhost:8000"
+    followup_interval_seconds: float = 15.0
+    followup_claim_timeout_seconds: float = 300.0
     project_root: Path = field(default=PROJECT_ROOT)
+
+    @property
+    def rating_secret(self) -> str:
+        """Key for one-time rating links (the dashboard key, or a per-install key under var/)."""
+        if self.dashboard_secret_key:
+            return self.dashboard_secret_key
+        key_file = self.project_root / "var" / "rating.key"
+        if not key_file.exists():
+            import secrets
+
+            key_file.parent.mkdir(parents=True, exist_ok=True)
+            key_file.write_text(secrets.token_hex(32))
+            key_file.chmod(0o600)
+        return key_file.read_text().strip()
 
     @property
     def is_sqlite(self) -> bool:
@@ -118,6 +141,15 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         timezone=env.get("COMPLAINTS_TIMEZONE", "Europe/London"),
         sqlite_busy_timeout_ms=_int(env, "SQLITE_BUSY_TIMEOUT_MS", 30000),
         log_level=env.get("LOG_LEVEL", "INFO").upper(),
+        smtp_host=env.get("SMTP_HOST", ""),
+        smtp_port=_int(env, "SMTP_PORT", 25),
+        smtp_from=env.get("SMTP_FROM", "customer-care@localhost"),
+        smtp_username=env.get("SMTP_USERNAME", ""),
+        smtp_password=env.get("SMTP_PASSWORD", ""),
+        smtp_starttls=env.get("SMTP_STARTTLS", "").lower() in ("1", "true", "yes"),
+        public_base_url=env.get("PUBLIC_BASE_URL", "http://localhost:8000").rstrip("/"),
+        followup_interval_seconds=float(env.get("FOLLOWUP_INTERVAL_SECONDS", "") or 15),
+        followup_claim_timeout_seconds=float(env.get("FOLLOWUP_CLAIM_TIMEOUT_SECONDS", "") or 300),
         project_root=root,
     )
 

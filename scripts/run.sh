@@ -32,6 +32,8 @@ rasa_args=(run --enable-api --port "$RASA_PORT" --model models --cors "http://lo
 if [ -n "${RASA_AUTH_TOKEN:-}" ]; then rasa_args+=(--auth-token "$RASA_AUTH_TOKEN"); fi
 start rasa "$BIN/rasa" "${rasa_args[@]}"
 
+start worker "$BIN/complaints" followups worker
+
 for port in "$RASA_PORT" "$ACTIONS_PORT"; do
   for _ in $(seq 1 180); do
     if (exec 3<>/dev/tcp/127.0.0.1/"$port") 2>/dev/null; then break; fi
@@ -44,6 +46,7 @@ ready:
   Rasa REST channel   POST http://localhost:$RASA_PORT/webhooks/rest/webhook  {"sender": "me", "message": "hi"}
   action server       http://localhost:$ACTIONS_PORT/health
   cases               .venv/bin/complaints cases list --json
+  follow-ups          .venv/bin/complaints followups list   (demo: cases resolve REF, then followups due-now REF)
 Ctrl-C stops everything.
 MSG
 wait -n "${pids[@]}"

@@ -147,6 +147,7 @@ def seed_demo(store: Store, today: dt.date | None = None, with_cases: bool = Tru
     created = 0
     if with_cases:
         created = _seed_cases(store, rng, today, orders, {row["sku"]: row["name"] for row in products})
+        _settle_past_follow_ups(store)
     return {"catalogue": catalogue.as_dict(), "orders": order_report.as_dict(), "cases_created": created}
 
 
@@ -219,3 +220,21 @@ def _seed_cases(
                         comment="" if score > 2 else "still not right",
                     )
     return created
+
+
+def _settle_past_follow_ups(store: Store) -> None:
+    """Demo history: follow-ups that fell due in the past count as sent, so the worker leaves them alone."""
+    from sqlalchemy import update
+
+    from bot.cases.models import FollowUp
+
+    with store.unit_of_work() as uow:
+        uow.session.execute(
+            update(FollowUp)
+            .where(
+                FollowUp.status == "pending", FollowUp.due_at < store.clock(), FollowUp.conversation_id.like("demo-%")
+            )
+            .values(status="sent", sent_at=FollowUp.due_at)
+            .execution_options(synchronize_session=False)
+        )
+        uow.commit()

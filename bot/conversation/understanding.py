@@ -10,11 +10,11 @@ import datetime as dt
 import threading
 from typing import Any, Optional
 
-from bot.nlp.extraction import CatalogueEntry, Extraction, Extractor
 from sqlalchemy import func, select
 
 from bot.cases.models import Order, Product
 from bot.cases.store import Store
+from bot.nlp.extraction import CatalogueEntry, Extraction, Extractor
 
 _lock = threading.Lock()
 _cache: dict[str, tuple[Any, Extractor]] = {}

@@ -1,0 +1,153 @@
+"""The satisfaction conversation: solved?, a 1-5 rating, an optional comment."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any, Mapping, Optional
+
+from bot.cases import service
+from bot.cases.store import Store
+from bot.conversation.dialogue import Reply, Turn
+from bot.followups.queue import mark_delivered
+
+SLOTS = ("followup_solved", "followup_score", "followup_comment")
+
+_WORD_SCORES = {
+    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5,
+    "terrible": 1, "awful": 1, "appalling": 1, "useless": 1, "very unhappy": 1, "very poor": 1, "dreadful": 1,
+    "poor": 2, "unhappy": 2, "not happy": 2, "disappointed": 2, "bad": 2, "not great": 2,
+    "ok": 3, "okay": 3, "average": 3, "fine": 3, "so so": 3, "so-so": 3, "alright": 3,
+    "good": 4, "happy": 4, "pleased": 4, "satisfied": 4,
+    "very happy": 5, "excellent": 5, "brilliant": 5, "great": 5, "perfect": 5, "fantastic": 5, "very good": 5,
+    "very pleased": 5, "delighted": 5, "very satisfied": 5,
+}  # fmt: skip
+_YES = re.compile(r"^\s*(y|yes|yeah|yep|yup|it is|it has|solved|sorted|all good|fixed)\b", re.I)
+_NO = re.compile(
+    r"^\s*(n|no|nope|nah|not really|not yet|it isn'?t|it hasn'?t|still)\b|\bnot (?:solved|sorted|fixed)\b", re.I
+)
+_NOTHING = re.compile(r"^\s*(no|nope|nothing|none|no thanks|no comment|that'?s all|n/?a|-)\s*[.!]*\s*$", re.I)
+
+
+def parse_score(text: str) -> Optional[int]:
+    """A 1-5 rating from digits ("4", "4/5") or words ("very happy", "two")."""
+    digits = re.search(r"(?<![\d.])([1-5])(?:\s*(?:/|out of)\s*5)?(?![\d.])", text)
+    if digits:
+        return int(digits.group(1))
+    lowered = re.sub(r"[^a-z\s-]", " ", text.lower())
+    for phrase in sorted(_WORD_SCORES, key=len, reverse=True):
+        if re.search(rf"\b{re.escape(phrase)}\b", lowered):
+            return _WORD_SCORES[phrase]
+    return None
+
+
+def start(store: Store, key: Optional[str], reference: Optional[str], conversation_id: str) -> Turn:
+    """Begin the follow-up if this conversation owns it and it has not been sent before."""
+    turn = Turn()
+    if not key or not reference:
+        return turn
+    try:
+        case = service.get_case(store, reference)
+    except service.CaseNotFound:
+        return turn
+    owned = case["conversation_id"] == conversation_id and any(f["key"] == key for f in case.get("follow_ups", []))
+    if not owned or not mark_delivered(store, key, "chat", actor="assistant"):
+        return turn  # forged, or already delivered: say nothing, so the customer is asked once
+    turn.slots.update({"followup_key": key, "case_reference": reference, "followup_active": True})
+    turn.slots.update({name: None for name in SLOTS})
+    product = case["product"]["name"] or "your item"
+    resolution = (case["resolution"]["type"] or "").replace("_", " ")
+    done = f" with a {resolution}" if resolution and resolution != "none" else ""
+    turn.say(f"Hello again! We resolved your case {reference} about {product}{done}.")
+    return turn
+
+
+def ask(slot: str) -> Reply:
+    """The question for one follow-up slot."""
+    if slot == "followup_solved":
+        return Reply(
+            "Has the problem been solved?",
+            [{"title": "Yes", "payload": "/affirm"}, {"title": "No", "payload": "/deny"}],
+        )
+    if slot == "followup_score":
+        labels = {1: "1 - very unhappy", 2: "2", 3: "3", 4: "4", 5: "5 - very happy"}
+        return Reply(
+            "How satisfied are you with how we handled it, from 1 (very unhappy) to 5 (very happy)?",
+            [{"title": labels[n], "payload": f'/inform{{"followup_score":"{n}"}}'} for n in range(1, 6)],
+        )
+    return Reply("Is there anything you'd like to add? You can just say no.", [{"title": "No", "payload": "/deny"}])
+
+
+def next_slot(slots: Mapping[str, Any]) -> Optional[str]:
+    """The next unanswered question."""
+    return next((name for name in SLOTS if slots.get(name) is None), None)
+
+
+@dataclass
+class Answer:
+    """What the customer's message answered."""
+
+    slots: dict[str, Any] = field(default_factory=dict)
+    replies: list[Reply] = field(default_factory=list)
+
+
+def handle(
+    slots: Mapping[str, Any], requested: Optional[str], text: str, intent: Optional[str], entities: list[dict[str, Any]]
+) -> Optional[Answer]:
+    """Read one answer; None when it is not an answer (a request for a person, cancel)."""
+    if intent in ("request_human", "cancel"):
+        return None
+    text = (text or "").strip()
+    answer = Answer()
+    if requested == "followup_solved":
+        if intent == "affirm" or _YES.search(text):
+            answer.slots["followup_solved"] = True
+        elif intent == "deny" or _NO.search(text):
+            answer.slots["followup_solved"] = False
+        else:
+            answer.replies.append(Reply("Sorry, has the problem been solved? Please say yes or no."))
+        score = parse_score(text) if answer.slots else None
+        if score is not None:
+            answer.slots["followup_score"] = score
+    elif requested == "followup_score":
+        given = next((e.get("value") for e in entities if e.get("entity") == "followup_score"), None)
+        score = parse_score(str(given)) if given else parse_score(text)
+        if score is None:
+            answer.replies.append(Reply("Please give a number from 1 to 5, where 5 is very happy."))
+        else:
+            answer.slots["followup_score"] = score
+    elif requested == "followup_comment":
+        answer.slots["followup_comment"] = "" if (intent == "deny" or _NOTHING.match(text)) else text[:2000]
+    if not answer.slots:
+        answer.slots["followup_retries"] = int(slots.get("followup_retries") or 0) + 1
+    return answer
+
+
+def finish(store: Store, slots: Mapping[str, Any]) -> Turn:
+    """Store the answers; a "no" or a low score reopens the case and alerts staff."""
+    turn = Turn()
+    reference = slots.get("case_reference")
+    if not reference or not slots.get("followup_key"):
+        return turn
+    score = slots.get("followup_score")
+    result = service.record_satisfaction(
+        store,
+        reference,
+        score=int(score) if score is not None else None,
+        solved=slots.get("followup_solved"),
+        comment=str(slots.get("followup_comment") or ""),
+        actor="customer",
+    )
+    if result.get("reopened"):
+        service.record_event(
+            store, reference, "staff_alerted", "assistant", {"reason": "customer not satisfied after resolution"}
+        )
+        turn.say(
+            f"I'm sorry it still isn't right. I've reopened case {reference} and a member of our team "
+            "will contact you to put it right."
+        )
+    else:
+        turn.say("Thank you for letting us know. We're glad it's sorted.")
+    turn.slots.update({"followup_active": False, "followup_key": None, "followup_retries": None})
+    turn.slots.update({name: None for name in SLOTS})
+    return turn

@@ -1,0 +1,153 @@
+"""Reaching the customer: in chat through Rasa's trigger_intent, or by email with a one-time rating link."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import smtplib
+import urllib.error
+import urllib.parse
+import urllib.request
+from dataclasses import dataclass
+from email.message import EmailMessage
+from typing import Optional, Protocol
+
+from bot.followups.queue import DueFollowUp
+
+CHAT_CHANNELS = frozenset({"rest", "socketio", "slack"})
+FOLLOWUP_INTENT = "EXTERNAL_followup"
+
+
+class DeliveryError(Exception):
+    """Delivery failed; ``retryable`` says whether trying again later may help."""
+
+    def __init__(self, message: str, retryable: bool = True) -> None:
+        super().__init__(message)
+        self.retryable = retryable
+
+
+class Deliverer(Protocol):
+    """Something that can put a follow-up in front of the customer."""
+
+    def deliver(self, item: DueFollowUp) -> str:
+        """Deliver ``item``; return how ("chat" or "email"); raise DeliveryError on failure."""
+
+
+@dataclass
+class RasaDeliverer:
+    """Asks Rasa to start the satisfaction conversation on the customer's own channel."""
+
+    rasa_url: str
+    token: str = ""
+    timeout: float = 30.0
+
+    def deliver(self, item: DueFollowUp) -> str:
+        """POST /conversations/{id}/trigger_intent with the latest output channel of the conversation."""
+        if not item.conversation_id:
+            raise DeliveryError("the case has no conversation to follow up in", retryable=False)
+        query = {"output_channel": "latest"}
+        if self.token:
+            query["token"] = self.token
+        url = (
+            f"{self.rasa_url.rstrip('/')}/conversations/{urllib.parse.quote(item.conversation_id, safe='')}"
+            f"/trigger_intent?{urllib.parse.urlencode(query)}"
+        )
+        body = json.dumps(
+            {"name": FOLLOWUP_INTENT, "entities": {"followup_key": item.key, "case_reference": item.case_reference}}
+        ).encode()
+        request = urllib.request.Request(url, data=body, headers={"Content-Type": "application/json"}, method="POST")  # noqa: S310 - the configured Rasa URL
+        try:
+            with urllib.request.urlopen(request, timeout=self.timeout) as response:  # noqa: S310 - configured URL
+                response.read()
+        except urllib.error.HTTPError as exc:
+            retryable = exc.code >= 500 or exc.code in (408, 429)
+            raise DeliveryError(f"Rasa answered {exc.code}", retryable=retryable) from exc
+        except (urllib.error.URLError, ConnectionError, TimeoutError) as exc:
+            raise DeliveryError(f"Rasa is not reachable: {getattr(exc, 'reason', exc)}") from exc
+        return "chat"
+
+
+def rating_token(secret: str, key: str) -> str:
+    """A token for the one-time rating link of follow-up ``key`` (HMAC, so it cannot be guessed)."""
+    digest = hmac.new(secret.encode(), key.encode(), hashlib.sha256).hexdigest()[:32]
+    return f"{urllib.parse.quote(key, safe='')}.{digest}"
+
+
+def check_rating_token(secret: str, token: str) -> Optional[str]:
+    """The follow-up key a rating token stands for, or None if it is forged."""
+    quoted, _, digest = token.rpartition(".")
+    key = urllib.parse.unquote(quoted)
+    if not key or not hmac.compare_digest(rating_token(secret, key), token):
+        return None
+    return key
+
+
+@dataclass
+class EmailDeliverer:
+    """Sends the follow-up by email with a one-time rating link to the web app."""
+
+    host: str
+    port: int
+    sender: str
+    public_url: str
+    secret: str
+    username: str = ""
+    password: str = ""
+    starttls: bool = False
+    timeout: float = 30.0
+
+    def message(self, item: DueFollowUp) -> EmailMessage:
+        """The email for ``item``."""
+        if not item.customer_email:
+            raise DeliveryError("the customer has no email address", retryable=False)
+        link = f"{self.public_url.rstrip('/')}/rate/{rating_token(self.secret, item.key)}"
+        what = item.product_name or "your item"
+        msg = EmailMessage()
+        msg["Subject"] = f"Is everything sorted? (case {item.case_reference})"
+        msg["From"] = self.sender
+        msg["To"] = item.customer_email
+        # A stable Message-ID lets mail systems drop a duplicate if a send is ever retried.
+        msg["Message-ID"] = f"<{hashlib.sha256(item.key.encode()).hexdigest()[:24]}@complaints>"
+        greeting = f"Dear {item.customer_name}," if item.customer_name else "Hello,"
+        msg.set_content(
+            f"{greeting}\n\nWe recently resolved your case {item.case_reference} about {what}.\n"
+            "Has the problem been solved, and how satisfied are you with how we handled it?\n\n"
+            f"Please tell us here (it takes a few seconds): {link}\n\n"
+            "If the problem is not solved, we will reopen your case straight away.\n\nCustomer Care\n"
+        )
+        return msg
+
+    def deliver(self, item: DueFollowUp) -> str:
+        """Send the email through the configured SMTP server."""
+        msg = self.message(item)
+        try:
+            with smtplib.SMTP(self.host, self.port, timeout=self.timeout) as smtp:
+                if self.starttls:
+                    smtp.starttls()
+                if self.username:
+                    smtp.login(self.username, self.password)
+                smtp.send_message(msg)
+        except (OSError, smtplib.SMTPException) as exc:
+            raise DeliveryError(f"email not sent: {exc}") from exc
+        return "email"
+
+
+@dataclass
+class ChannelRouter:
+    """Chat when the customer came through a chat channel, email otherwise (or if chat is impossible)."""
+
+    chat: Optional[Deliverer]
+    email: Optional[Deliverer]
+
+    def deliver(self, item: DueFollowUp) -> str:
+        """Deliver on the best channel for ``item``."""
+        if self.chat is not None and item.conversation_id and item.channel in CHAT_CHANNELS:
+            try:
+                return self.chat.deliver(item)
+            except DeliveryError as exc:
+                if exc.retryable or self.email is None:
+                    raise
+        if self.email is not None:
+            return self.email.deliver(item)
+        raise DeliveryError("no way to reach this customer (no chat conversation and no email set up)", False)
