@@ -30,7 +30,7 @@ $(STAMP): requirements.txt requirements-dev.txt constraints.txt pyproject.toml
 setup: $(STAMP)
 
 system-deps:
-	@scripts/install_system_deps.sh
+	@scripts/install_system_deps.sh chromium
 
 db: setup
 	$(BIN)/complaints db upgrade

@@ -17,6 +17,7 @@ from bot.cases.status import IllegalTransition
 from bot.cases.store import Store, open_store
 from bot.cases.vocabulary import RESOLUTION_TYPES
 from bot.catalogue.importer import ImportFailed, import_catalogue, import_orders
+from bot.supervisor_cli import add_supervisor_commands
 
 
 class CliError(Exception):
@@ -222,6 +223,7 @@ def build_parser() -> argparse.ArgumentParser:
     dn = followups.add_parser("due-now", help="demo: make a case's pending follow-up due now")
     dn.add_argument("reference")
     dn.set_defaults(func=_cmd_followups_due_now)
+    add_supervisor_commands(sub)
     return parser
 
 

@@ -33,8 +33,9 @@ if [ -n "${RASA_AUTH_TOKEN:-}" ]; then rasa_args+=(--auth-token "$RASA_AUTH_TOKE
 start rasa "$BIN/rasa" "${rasa_args[@]}"
 
 start worker "$BIN/complaints" followups worker
+start web "$BIN/complaints" web --port "${DASHBOARD_PORT:-8000}"
 
-for port in "$RASA_PORT" "$ACTIONS_PORT"; do
+for port in "$RASA_PORT" "$ACTIONS_PORT" "${DASHBOARD_PORT:-8000}"; do
   for _ in $(seq 1 180); do
     if (exec 3<>/dev/tcp/127.0.0.1/"$port") 2>/dev/null; then break; fi
     sleep 1
@@ -45,6 +46,7 @@ cat <<MSG
 ready:
   Rasa REST channel   POST http://localhost:$RASA_PORT/webhooks/rest/webhook  {"sender": "me", "message": "hi"}
   action server       http://localhost:$ACTIONS_PORT/health
+  dashboard           http://localhost:${DASHBOARD_PORT:-8000}/   (add a user: .venv/bin/complaints users add EMAIL --role supervisor)
   cases               .venv/bin/complaints cases list --json
   follow-ups          .venv/bin/complaints followups list   (demo: cases resolve REF, then followups due-now REF)
 Ctrl-C stops everything.

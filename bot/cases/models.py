@@ -257,3 +257,25 @@ class TranscriptLine(Base):
     text = Column(Text, nullable=False, default="")
     intent = Column(String(80), nullable=True)
     said_at = Column(UTCDateTime, nullable=True)
+
+
+class User(Base):
+    """A member of staff who signs in to the dashboard (role ``supervisor`` or ``agent``)."""
+
+    __tablename__ = "users"
+    __table_args__ = (UniqueConstraint("email", name="uq_users_email"),)
+
+    id = Column(Integer, primary_key=True)
+    email = Column(String(320), nullable=False)
+    name = Column(String(200), nullable=False, default="")
+    role = Column(String(20), nullable=False, default="agent")
+    password_hash = Column(String(255), nullable=False)
+    active = Column(Boolean, nullable=False, default=True)
+    created_at = Column(UTCDateTime, nullable=False, default=utcnow)
+
+
+# Indexes the supervisor reports use (migration 0002): themes by line or batch and defect over time,
+# and audit events of one kind over time (satisfaction answers, status changes, exports).
+Index("ix_cases_line_defect_created", Case.product_line, Case.defect_category, Case.created_at)
+Index("ix_cases_batch_defect_created", Case.batch, Case.defect_category, Case.created_at)
+Index("ix_case_events_kind_created", CaseEvent.kind, CaseEvent.created_at)

@@ -1,0 +1,144 @@
+"""A readable PDF of a case export (reportlab)."""
+
+from __future__ import annotations
+
+import io
+import json
+from typing import Any, Optional
+from xml.sax.saxutils import escape
+
+from reportlab.lib import colors
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
+from reportlab.lib.units import mm
+from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+
+
+def _p(text: Any, style: ParagraphStyle) -> Paragraph:
+    """A paragraph of plain text (escaped: reportlab paragraphs understand markup)."""
+    value = "" if text is None else str(text)
+    return Paragraph(escape(value).replace("\n", "<br/>"), style)
+
+
+def _table(rows: list[list[Any]], widths: list[float], header: bool = True) -> Table:
+    table = Table(rows, colWidths=widths, repeatRows=1 if header else 0)
+    style = [
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("GRID", (0, 0), (-1, -1), 0.25, colors.grey),
+        ("LEFTPADDING", (0, 0), (-1, -1), 3),
+        ("RIGHTPADDING", (0, 0), (-1, -1), 3),
+    ]
+    if header:
+        style.append(("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#dfe7ef")))
+    table.setStyle(TableStyle(style))
+    return table
+
+
+def _fmt(value: Optional[Any]) -> str:
+    if value is None or value == "":
+        return "-"
+    if isinstance(value, (dict, list)):
+        return json.dumps(value, ensure_ascii=False, default=str)
+    return str(value)
+
+
+def case_pdf(case: dict[str, Any]) -> bytes:
+    """Render an exported case (see :func:`bot.exports.case_export.case_evidence`) as PDF bytes."""
+    buffer = io.BytesIO()
+    styles = getSampleStyleSheet()
+    body = ParagraphStyle("body", parent=styles["BodyText"], fontSize=8.5, leading=10.5)
+    small = ParagraphStyle("small", parent=body, fontSize=7, leading=8.5)
+    doc = SimpleDocTemplate(
+        buffer,
+        pagesize=A4,
+        leftMargin=15 * mm,
+        rightMargin=15 * mm,
+        topMargin=15 * mm,
+        bottomMargin=15 * mm,
+        title=f"Case {case['reference']}",
+        author="Complaint assistant",
+    )
+    width = A4[0] - 30 * mm
+    story: list[Any] = [
+        _p(f"Case {case['reference']}", styles["Title"]),
+        _p(
+            f"Exported {case.get('exported_at')}" + (" - personal data redacted" if case.get("redacted") else ""),
+            body,
+        ),
+        Spacer(1, 4 * mm),
+        _p("Facts", styles["Heading2"]),
+    ]
+    product, customer = case.get("product") or {}, case.get("customer") or {}
+    facts = [
+        ("Status", case.get("status")),
+        ("Priority", case.get("priority")),
+        ("Channel", case.get("channel")),
+        ("Customer", f"{_fmt(customer.get('name'))} <{_fmt(customer.get('email'))}>"),
+        ("Order", case.get("order_number")),
+        ("Product", f"{_fmt(product.get('name'))} ({_fmt(product.get('sku'))}, line {_fmt(product.get('line'))})"),
+        ("Batch", case.get("batch")),
+        ("Size / colour", f"{_fmt(case.get('size'))} / {_fmt(case.get('colour'))}"),
+        ("Defect", f"{_fmt(case.get('defect_category'))} ({_fmt(case.get('component'))})"),
+        ("Description", case.get("description")),
+        ("Purchase date", case.get("purchase_date")),
+        (
+            "Resolution",
+            f"{_fmt((case.get('resolution') or {}).get('type'))}: {_fmt((case.get('resolution') or {}).get('reason'))}",
+        ),
+        ("Assignee", case.get("assignee")),
+        ("SLA", case.get("sla")),
+        ("Satisfaction", case.get("satisfaction")),
+        ("Root cause", f"{_fmt(case.get('root_cause'))} ({_fmt(case.get('root_cause_category'))})"),
+        ("Created / updated", f"{_fmt(case.get('created_at'))} / {_fmt(case.get('updated_at'))}"),
+    ]
+    story.append(_table([[_p(k, body), _p(_fmt(v), body)] for k, v in facts], [35 * mm, width - 35 * mm], False))
+    audit = case.get("audit") or {}
+    story += [
+        Spacer(1, 4 * mm),
+        _p("Audit trail verification", styles["Heading2"]),
+        _p(
+            f"{'VERIFIED' if audit.get('ok') else 'BROKEN'}: {audit.get('events', 0)} events checked"
+            + ("" if audit.get("ok") else " - " + "; ".join(audit.get("problems") or [])),
+            body,
+        ),
+        Spacer(1, 2 * mm),
+        _p("Transcript", styles["Heading2"]),
+    ]
+    transcript = case.get("transcript") or []
+    if transcript:
+        rows = [[_p("When", body), _p("Who", body), _p("What was said", body)]]
+        rows += [
+            [_p(_fmt(t.get("at")), small), _p(t.get("speaker"), body), _p(t.get("text"), body)] for t in transcript
+        ]
+        story.append(_table(rows, [38 * mm, 18 * mm, width - 56 * mm]))
+    else:
+        story.append(_p("No transcript was recorded.", body))
+    story += [Spacer(1, 4 * mm), _p("Audit events", styles["Heading2"])]
+    rows = [[_p("#", body), _p("When", body), _p("Actor", body), _p("Event", body), _p("Details and hash", body)]]
+    for event in case.get("events") or []:
+        rows.append(
+            [
+                _p(event.get("seq"), body),
+                _p(event.get("at"), small),
+                _p(event.get("actor"), body),
+                _p(event.get("kind"), body),
+                _p(f"{_fmt(event.get('data'))}\nsha256 {event.get('hash')}", small),
+            ]
+        )
+    story.append(_table(rows, [8 * mm, 34 * mm, 24 * mm, 30 * mm, width - 96 * mm]))
+    follow_ups = case.get("follow_ups") or []
+    if follow_ups:
+        story += [Spacer(1, 4 * mm), _p("Follow-ups", styles["Heading2"])]
+        rows = [[_p("Due", body), _p("Status", body), _p("Sent", body), _p("Answered", body)]]
+        rows += [
+            [
+                _p(f.get("due_at"), small),
+                _p(f.get("status"), body),
+                _p(_fmt(f.get("sent_at")), small),
+                _p(_fmt(f.get("answered_at")), small),
+            ]
+            for f in follow_ups
+        ]
+        story.append(_table(rows, [width / 4] * 4))
+    doc.build(story)
+    return buffer.getvalue()

@@ -1,0 +1,251 @@
+"""Was the process followed? Listen - Understand - Resolve - Confirm per conversation, and the process map."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections import defaultdict
+from dataclasses import dataclass
+from html import escape
+from typing import Any, Iterable, Optional, Sequence
+
+from sqlalchemy import select
+
+from bot.cases.models import Case, CaseEvent, TranscriptLine
+from bot.cases.store import Store
+from bot.reports.windows import hours, median, rounded, window
+
+STAGES = ("Listen", "Understand", "Resolve", "Confirm")
+
+# Checked in order; the first rule that matches a bot turn gives its stage.
+_STAGE_RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("Confirm", re.compile(r"I've logged your case|your reference is|case reference", re.IGNORECASE)),
+    ("Resolve", re.compile(r"which would you prefer|you can choose|I can offer|options? (are|is)", re.IGNORECASE)),
+    ("Understand", re.compile(r"here's what I have so far|here is what I have|\?\s*$|\?\s", re.IGNORECASE)),
+    (
+        "Listen",
+        re.compile(r"\bsorry\b|apologi[sz]e|I understand|that's frustrating|thank you for telling", re.IGNORECASE),
+    ),
+)
+
+
+@dataclass(frozen=True)
+class AnnotatedTurn:
+    """A transcript turn with the stage its words show (None for customer turns and small talk)."""
+
+    speaker: str
+    text: str
+    stage: Optional[str]
+    at: Optional[str] = None
+
+
+def stage_of(text: str) -> Optional[str]:
+    """The Listen/Understand/Resolve/Confirm stage a bot message belongs to, if any."""
+    for stage, pattern in _STAGE_RULES:
+        if pattern.search(text or ""):
+            return stage
+    return None
+
+
+def read_back_given(turns: Iterable[Any]) -> bool:
+    """True when the bot read the facts back ("Here's what I have so far")."""
+    return any(
+        getattr(t, "speaker", "") == "bot" and "here's what i have" in (getattr(t, "text", "") or "").lower()
+        for t in turns
+    )
+
+
+def annotate(turns: Sequence[Any]) -> dict[str, Any]:
+    """Annotate each turn (objects or dicts with ``speaker`` and ``text``) and say which stages were skipped.
+
+    A conversation follows the flow when all four stages appear and the read-back came before the
+    options were offered.
+    """
+    annotated: list[AnnotatedTurn] = []
+    for turn in turns:
+        speaker = turn["speaker"] if isinstance(turn, dict) else turn.speaker
+        text = turn["text"] if isinstance(turn, dict) else turn.text
+        at = turn.get("at") if isinstance(turn, dict) else getattr(turn, "said_at", None)
+        stage = stage_of(text) if speaker == "bot" else None
+        annotated.append(AnnotatedTurn(speaker, text, stage, at.isoformat() if isinstance(at, dt.datetime) else at))
+    seen = [t.stage for t in annotated if t.stage]
+    missing = [s for s in STAGES if s not in seen]
+    read_back = any(t.speaker == "bot" and "here's what i have" in t.text.lower() for t in annotated)
+    problems = [f"skipped {s}" for s in missing]
+    if not read_back:
+        problems.append("no read-back of the facts")
+    if "Resolve" in seen and "Understand" in seen and seen.index("Resolve") < seen.index("Understand"):
+        problems.append("options offered before the facts were understood")
+    return {
+        "turns": [t.__dict__ for t in annotated],
+        "stages": list(dict.fromkeys(seen)),
+        "missing": missing,
+        "read_back": read_back,
+        "problems": problems,
+        "followed": not problems,
+    }
+
+
+def compliance(store: Store, since: dt.timedelta, until: Optional[dt.datetime] = None) -> dict[str, Any]:
+    """Per ISO week, the share of conversations (cases with a transcript) that followed the whole flow."""
+    win = window(store.clock(), since, until)
+    with store.unit_of_work() as uow:
+        cases = list(
+            uow.session.execute(
+                select(Case.id, Case.reference, Case.created_at)
+                .where(Case.created_at >= win.start, Case.created_at < win.end)
+                .order_by(Case.created_at)
+            )
+        )
+        lines: dict[int, list[TranscriptLine]] = defaultdict(list)
+        if cases:
+            ids = [c.id for c in cases]
+            for chunk in range(0, len(ids), 500):
+                stmt = (
+                    select(TranscriptLine)
+                    .where(TranscriptLine.case_id.in_(ids[chunk : chunk + 500]))
+                    .order_by(TranscriptLine.case_id, TranscriptLine.seq)
+                )
+                for line in uow.session.execute(stmt).scalars():
+                    lines[line.case_id].append(line)
+    weeks: dict[str, dict[str, Any]] = {}
+    flagged = []
+    for case in cases:
+        if not lines.get(case.id):
+            continue
+        result = annotate(lines[case.id])
+        year, week, _ = case.created_at.isocalendar()
+        key = f"{year}-W{week:02d}"
+        bucket = weeks.setdefault(key, {"week": key, "conversations": 0, "followed": 0})
+        bucket["conversations"] += 1
+        if result["followed"]:
+            bucket["followed"] += 1
+        else:
+            flagged.append({"reference": case.reference, "week": key, "problems": result["problems"]})
+    for bucket in weeks.values():
+        bucket["share"] = rounded(bucket["followed"] / bucket["conversations"], 3)
+    return {"window": win.as_dict(), "weeks": sorted(weeks.values(), key=lambda b: b["week"]), "flagged": flagged}
+
+
+def process_map(
+    store: Store, since: Optional[dt.timedelta] = None, until: Optional[dt.datetime] = None
+) -> dict[str, Any]:
+    """Paths between statuses from the audit trail: counts and median hours per step.
+
+    Every case starts in ``new`` when its ``case_created`` event is written; each ``status_changed``
+    event is one step from the status the case was in, timed from when it entered that status.
+    """
+    with store.unit_of_work() as uow:
+        stmt = (
+            select(CaseEvent.case_id, CaseEvent.kind, CaseEvent.data, CaseEvent.created_at)
+            .where(CaseEvent.kind.in_(["case_created", "status_changed"]))
+            .order_by(CaseEvent.case_id, CaseEvent.seq)
+        )
+        if since is not None:
+            win = window(store.clock(), since, until)
+            case_ids = select(Case.id).where(Case.created_at >= win.start, Case.created_at < win.end)
+            stmt = stmt.where(CaseEvent.case_id.in_(case_ids))
+        events = list(uow.session.execute(stmt))
+    durations: dict[tuple[str, str], list[float]] = defaultdict(list)
+    entered: dict[int, tuple[str, dt.datetime]] = {}
+    starts = 0
+    for ev in events:
+        if ev.kind == "case_created":
+            entered[ev.case_id] = ("new", ev.created_at)
+            starts += 1
+            continue
+        data = ev.data or {}
+        source = str(data.get("from") or (entered.get(ev.case_id, ("new", ev.created_at))[0]))
+        target = str(data.get("to"))
+        since_at = entered.get(ev.case_id, (source, ev.created_at))[1]
+        durations[(source, target)].append(hours(ev.created_at - since_at))
+        entered[ev.case_id] = (target, ev.created_at)
+    edges = [
+        {"from": s, "to": t, "count": len(v), "median_hours": rounded(median(v))}
+        for (s, t), v in sorted(durations.items(), key=lambda kv: (-len(kv[1]), kv[0]))
+    ]
+    final: dict[str, int] = defaultdict(int)
+    for status, _at in entered.values():
+        final[status] += 1
+    return {"cases": starts, "edges": edges, "current": dict(sorted(final.items()))}
+
+
+_LAYOUT = {
+    "new": (20, 150),
+    "triaged": (200, 60),
+    "in_progress": (380, 60),
+    "awaiting_customer": (380, 240),
+    "resolved": (560, 150),
+    "closed": (740, 60),
+    "reopened": (740, 240),
+}
+_BOX_W, _BOX_H = 140, 44
+
+
+def process_map_svg(pmap: dict[str, Any]) -> str:
+    """Render a process map as a standalone SVG: a box per status, an arrow per step with count and median."""
+    statuses = list(_LAYOUT)
+    for edge in pmap["edges"]:
+        for name in (edge["from"], edge["to"]):
+            if name not in statuses:
+                statuses.append(name)
+    positions = dict(_LAYOUT)
+    for index, name in enumerate(s for s in statuses if s not in _LAYOUT):
+        positions[name] = (20 + index * 180, 330)
+    width, height = 920, 400
+    max_count = max((e["count"] for e in pmap["edges"]), default=1)
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="{width}" height="{height}" '
+        'role="img" aria-labelledby="pm-title pm-desc" font-family="sans-serif" font-size="12">',
+        '<title id="pm-title">Process map of case statuses</title>',
+        '<desc id="pm-desc">'
+        + escape(
+            "; ".join(
+                f"{e['from']} to {e['to']}: {e['count']} cases, median {e['median_hours']} hours" for e in pmap["edges"]
+            )
+            or "no status changes yet"
+        )
+        + "</desc>",
+        '<defs><marker id="arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="7" markerHeight="7" '
+        'orient="auto-start-reverse"><path d="M 0 0 L 10 5 L 0 10 z" fill="#1f3b57"/></marker></defs>',
+    ]
+    for edge in pmap["edges"]:
+        x1, y1 = positions[edge["from"]]
+        x2, y2 = positions[edge["to"]]
+        sx, sy = x1 + _BOX_W / 2, y1 + _BOX_H / 2
+        tx, ty = x2 + _BOX_W / 2, y2 + _BOX_H / 2
+        # Stop the arrow at the target box's edge, and bend it so opposite arrows do not overlap.
+        dx, dy = tx - sx, ty - sy
+        scale = min(
+            (_BOX_W / 2) / abs(dx) if dx else float("inf"),
+            (_BOX_H / 2) / abs(dy) if dy else float("inf"),
+        )
+        ex, ey = tx - dx * scale, ty - dy * scale
+        bx, by = sx + dx * scale, sy + dy * scale
+        mx, my = (bx + ex) / 2 - dy * 0.12, (by + ey) / 2 + dx * 0.12
+        stroke = 1 + 4 * edge["count"] / max_count
+        parts.append(
+            f'<path d="M {bx:.1f} {by:.1f} Q {mx:.1f} {my:.1f} {ex:.1f} {ey:.1f}" fill="none" stroke="#1f3b57" '
+            f'stroke-width="{stroke:.1f}" marker-end="url(#arrow)" opacity="0.75"/>'
+        )
+        label = f"{edge['count']} · {edge['median_hours'] if edge['median_hours'] is not None else '-'} h"
+        parts.append(
+            f'<text x="{mx:.1f}" y="{my - 4:.1f}" text-anchor="middle" fill="#111" stroke="#fff" '
+            f'stroke-width="3" paint-order="stroke">{escape(label)}</text>'
+        )
+    current = pmap.get("current", {})
+    for name in statuses:
+        x, y = positions[name]
+        parts.append(
+            f'<rect x="{x}" y="{y}" width="{_BOX_W}" height="{_BOX_H}" rx="8" fill="#eef3f8" stroke="#1f3b57"/>'
+        )
+        parts.append(
+            f'<text x="{x + _BOX_W / 2}" y="{y + 19}" text-anchor="middle" font-weight="bold" fill="#111">'
+            f"{escape(name.replace('_', ' '))}</text>"
+        )
+        parts.append(
+            f'<text x="{x + _BOX_W / 2}" y="{y + 35}" text-anchor="middle" fill="#333">'
+            f"{int(current.get(name, 0))} now</text>"
+        )
+    parts.append("</svg>")
+    return "\n".join(parts)

@@ -1,0 +1,1 @@
+"""The supervisor dashboard (Flask)."""
