@@ -184,10 +184,7 @@ def _seed_cases(
                 resolution_type=resolution,
                 resolution_reason="agreed in chat under the returns policy",
                 idempotency_key=f"seed-case-{index}",
-                transcript=[
-                    TranscriptTurn("customer", description, opened_at),
-                    TranscriptTurn("bot", "I'm sorry to hear that. Let me log this for you.", opened_at),
-                ],
+                transcript=_demo_transcript(description, order, resolution, opened_at, skip_read_back=index % 7 == 3),
             ),
         )
         if not opened.created:
@@ -220,6 +217,51 @@ def _seed_cases(
                         comment="" if score > 2 else "still not right",
                     )
     return created
+
+
+def _demo_transcript(
+    description: str, order: dict[str, Any], resolution: str, at: dt.datetime, skip_read_back: bool
+) -> list[TranscriptTurn]:
+    """A plausible conversation behind a demo case (a few skip the read-back, as real ones sometimes did)."""
+    minute = dt.timedelta(minutes=1)
+    turns = [
+        TranscriptTurn("customer", description, at),
+        TranscriptTurn(
+            "bot",
+            "Thank you for telling me about this. I'm really sorry about this. "
+            "I'll take care of it from here and make sure it's put right.",
+            at,
+        ),
+        TranscriptTurn("bot", "What's your order number? You'll find it in your order confirmation email.", at),
+        TranscriptTurn("customer", order["order_number"], at + minute),
+    ]
+    if not skip_read_back:
+        turns += [
+            TranscriptTurn(
+                "bot",
+                f"Here's what I have so far:\n- Order: {order['order_number']}\nIs that all correct?",
+                at + minute,
+            ),
+            TranscriptTurn("customer", "yes", at + 2 * minute),
+        ]
+    turns += [
+        TranscriptTurn(
+            "bot", "Under our returns policy you can choose a remedy.\nWhich would you prefer?", at + 2 * minute
+        ),
+        TranscriptTurn("customer", resolution.replace("_", " ") + " please", at + 3 * minute),
+        TranscriptTurn(
+            "bot",
+            f"To confirm: I'll log your case for a {resolution.replace('_', ' ')}.\nShall I go ahead?",
+            at + 3 * minute,
+        ),
+        TranscriptTurn("customer", "yes", at + 4 * minute),
+        TranscriptTurn(
+            "bot",
+            "Thank you. I've logged your case. Your reference is shown above; please keep it handy.",
+            at + 4 * minute,
+        ),
+    ]
+    return turns
 
 
 def _settle_past_follow_ups(store: Store) -> None:
