@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import hmac
 import json
@@ -68,17 +69,24 @@ class RasaDeliverer:
         return "chat"
 
 
+def _digest(secret: str, key: str) -> str:
+    return hmac.new(secret.encode(), key.encode(), hashlib.sha256).hexdigest()[:32]
+
+
 def rating_token(secret: str, key: str) -> str:
-    """A token for the one-time rating link of follow-up ``key`` (HMAC, so it cannot be guessed)."""
-    digest = hmac.new(secret.encode(), key.encode(), hashlib.sha256).hexdigest()[:32]
-    return f"{urllib.parse.quote(key, safe='')}.{digest}"
+    """A URL-safe token for the one-time rating link of follow-up ``key`` (HMAC, so it cannot be forged)."""
+    encoded = base64.urlsafe_b64encode(key.encode()).decode().rstrip("=")
+    return f"{encoded}.{_digest(secret, key)}"
 
 
 def check_rating_token(secret: str, token: str) -> Optional[str]:
-    """The follow-up key a rating token stands for, or None if it is forged."""
-    quoted, _, digest = token.rpartition(".")
-    key = urllib.parse.unquote(quoted)
-    if not key or not hmac.compare_digest(rating_token(secret, key), token):
+    """The follow-up key a rating token stands for, or None if it is forged or malformed."""
+    encoded, _, digest = token.partition(".")
+    try:
+        key = base64.urlsafe_b64decode(encoded + "=" * (-len(encoded) % 4)).decode()
+    except (ValueError, UnicodeDecodeError):
+        return None
+    if not key or not hmac.compare_digest(_digest(secret, key), digest):
         return None
     return key
 

@@ -419,3 +419,36 @@ def test_cli_run_due_and_due_now(tmp_path: Path) -> None:
         [str(BIN), "followups", "due-now", "CS-1999-000001"], env=env, capture_output=True, text=True
     )
     assert missing.returncode == 1 and "no pending follow-up" in missing.stderr
+
+
+def test_the_emailed_rating_link_works_once_and_a_low_score_reopens(store: Store, clock: FrozenClock) -> None:
+    import re as _re
+
+    from bot.followups.delivery import rating_token
+    from bot.web.app import create_app
+
+    ref = resolved_case(store, channel="email")
+    key = f"{ref}:satisfaction:1"
+    assert mark_delivered(store, key, "email", "scheduler")
+    app = create_app(store=store)
+    client = app.test_client()
+    token = rating_token(store.settings.rating_secret, key)
+    assert client.get("/rate/forged.0123").status_code == 404
+    assert client.get(f"/rate/{token[:-2]}aa").status_code == 404
+    page = client.get(f"/rate/{token}")
+    assert page.status_code == 200 and ref.encode() in page.data
+    csrf = _re.search(rb'name="csrf_token" value="([^"]+)"', page.data)
+    assert csrf is not None
+    assert client.post(f"/rate/{token}", data={"solved": "no"}).status_code in (400, 403)  # no CSRF token
+    bad = client.post(f"/rate/{token}", data={"csrf_token": csrf.group(1).decode(), "solved": "no"})
+    assert bad.status_code == 400
+    done = client.post(
+        f"/rate/{token}",
+        data={"csrf_token": csrf.group(1).decode(), "solved": "no", "score": "1", "comment": "<b>still broken</b>"},
+    )
+    assert done.status_code == 200 and b"reopened" in done.data
+    case = service.get_case(store, ref)
+    assert case["status"] == "reopened" and case["satisfaction"]["score"] == 1
+    assert "staff_alerted" in [e["kind"] for e in case["events"]]
+    again = client.get(f"/rate/{token}")
+    assert b"we have your answer" in again.data  # the link works once
