@@ -11,7 +11,7 @@ export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export RASA_TELEMETRY_ENABLED := false
 export ACTION_ENDPOINT_URL ?= http://localhost:5055/webhook
 
-.PHONY: setup system-deps db seed train run test test-fast lint types validate conversation-tests clean help
+.PHONY: setup webchat system-deps db seed train run test test-fast lint types validate conversation-tests clean help
 
 help:
 	@echo "make run    - set up, migrate, seed, train if needed, start everything (Ctrl-C stops)"
@@ -27,7 +27,10 @@ $(STAMP): requirements.txt requirements-dev.txt constraints.txt pyproject.toml
 	$(BIN)/pip install -q --no-deps -e .
 	@touch $@
 
-setup: $(STAMP)
+setup: $(STAMP) webchat
+
+webchat:
+	@scripts/build_webchat.sh
 
 system-deps:
 	@scripts/install_system_deps.sh chromium
@@ -63,4 +66,4 @@ test-fast: setup
 	$(BIN)/pytest -q -m "not slow and not rasa and not browser"
 
 clean:
-	rm -rf $(VENV) models var .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) models var .pytest_cache .mypy_cache .ruff_cache integrations/webchat/node_modules bot/web/static/webchat

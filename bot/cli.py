@@ -153,6 +153,28 @@ def _cmd_followups_worker(store: Store, args: argparse.Namespace) -> None:
     )
 
 
+def _cmd_rasa_credentials(store: Store, args: argparse.Namespace) -> None:
+    from bot.rasa_credentials import credentials, write_credentials
+
+    if args.out:
+        print(f"wrote {write_credentials(store.settings, Path(args.out))}")
+    else:
+        import yaml
+
+        print(yaml.safe_dump(credentials(store.settings), sort_keys=False), end="")
+
+
+def _cmd_slack(store: Store, args: argparse.Namespace) -> None:
+    import importlib
+    import logging
+
+    if not store.settings.slack_enabled:
+        raise CliError("Slack is off: set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET")
+    logging.basicConfig(level=store.settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    slack_app = importlib.import_module("integrations.slack.app")  # bot/ must not import integrations/ statically
+    slack_app.serve(slack_app.build_app(store.settings, store), port=args.port, host=args.host)
+
+
 def _cmd_followups_due_now(store: Store, args: argparse.Namespace) -> None:
     from bot.followups.queue import make_due_now
 
@@ -160,6 +182,17 @@ def _cmd_followups_due_now(store: Store, args: argparse.Namespace) -> None:
     if key is None:
         raise CliError(f"case {args.reference} has no pending follow-up")
     print(f"follow-up {key} is due now; the worker sends it on its next pass (or run `complaints followups run-due`)")
+
+
+def _cmd_rasa_endpoints(store: Store, args: argparse.Namespace) -> None:
+    from bot.rasa_endpoints import endpoints, write_endpoints
+
+    if args.out:
+        print(f"wrote {write_endpoints(store.settings, Path(args.out))}")
+    else:
+        import yaml
+
+        print(yaml.safe_dump(endpoints(store.settings), sort_keys=False), end="")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -223,6 +256,17 @@ def build_parser() -> argparse.ArgumentParser:
     dn = followups.add_parser("due-now", help="demo: make a case's pending follow-up due now")
     dn.add_argument("reference")
     dn.set_defaults(func=_cmd_followups_due_now)
+
+    re_ = sub.add_parser("rasa-endpoints", help="render Rasa's endpoints (actions, tracker store, lock store)")
+    re_.add_argument("--out", help="write to this file (mode 600) instead of printing")
+    re_.set_defaults(func=_cmd_rasa_endpoints)
+    rc = sub.add_parser("rasa-credentials", help="render Rasa's input channels (adds Slack when its tokens are set)")
+    rc.add_argument("--out", help="write to this file (mode 600) instead of printing")
+    rc.set_defaults(func=_cmd_rasa_credentials)
+    slack = sub.add_parser("slack", help="run the Slack triage app (needs SLACK_BOT_TOKEN, SLACK_SIGNING_SECRET)")
+    slack.add_argument("--port", type=int, default=3000)
+    slack.add_argument("--host", default="0.0.0.0", help="interface to listen on (default all)")  # noqa: S104
+    slack.set_defaults(func=_cmd_slack)
     add_supervisor_commands(sub)
     return parser
 

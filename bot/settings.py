@@ -56,10 +56,15 @@ class Settings:
     rasa_url: str = "http://localhost:5005"
     rasa_auth_token: str = ""
     action_server_url: str = "http://localhost:5055/webhook"
+    tracker_store: str = "sql"
+    tracker_store_url: str = ""
+    lock_store_url: str = ""
     slack_bot_token: str = ""
     slack_signing_secret: str = ""
     slack_triage_channel: str = "#complaints-triage"
     slack_api_url: str = ""
+    slack_supervisor_channel: str = "#complaints-supervisors"
+    slack_quality_channel: str = "#quality"
     dashboard_secret_key: str = ""
     dashboard_port: int = 8000
     sla_rules_file: Path = PROJECT_ROOT / "data" / "policy" / "sla.yml"
@@ -77,7 +82,29 @@ class Settings:
     public_base_url: str = "http://localhost:8000"
     followup_interval_seconds: float = 15.0
     followup_claim_timeout_seconds: float = 300.0
+    rasa_socket_url: str = "http://localhost:5005"
+    webchat_secret_key: str = ""
+    photos_dir: Path = PROJECT_ROOT / "var" / "photos"
+    photo_max_bytes: int = 8 * 1024 * 1024
     project_root: Path = field(default=PROJECT_ROOT)
+
+    @property
+    def webchat_secret(self) -> str:
+        """Key signing web chat session ids (``WEBCHAT_SECRET_KEY``, or a per-install key under var/).
+
+        The chat page and the Rasa socket.io channel must share it: set it explicitly when they
+        run on different machines.
+        """
+        if self.webchat_secret_key:
+            return self.webchat_secret_key
+        key_file = self.project_root / "var" / "webchat.key"
+        if not key_file.exists():
+            import secrets
+
+            key_file.parent.mkdir(parents=True, exist_ok=True)
+            key_file.write_text(secrets.token_hex(32))
+            key_file.chmod(0o600)
+        return key_file.read_text().strip()
 
     @property
     def rating_secret(self) -> str:
@@ -113,6 +140,8 @@ class Settings:
             return
         if self.dashboard_secret_key.lower() in _PLACEHOLDER_SECRETS:
             raise SettingsError("DASHBOARD_SECRET_KEY must be set to a real secret outside development")
+        if self.webchat_secret_key and self.webchat_secret_key.lower() in _PLACEHOLDER_SECRETS:
+            raise SettingsError("WEBCHAT_SECRET_KEY must be a real secret outside development")
         if self.rasa_auth_token.lower() in _PLACEHOLDER_SECRETS:
             raise SettingsError("RASA_AUTH_TOKEN must be set to a real secret outside development")
 
@@ -128,11 +157,17 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         environment=env.get("COMPLAINTS_ENV", "development").strip() or "development",
         rasa_url=env.get("RASA_URL", "http://localhost:5005").rstrip("/"),
         rasa_auth_token=env.get("RASA_AUTH_TOKEN", ""),
-        action_server_url=env.get("ACTION_SERVER_URL", "http://localhost:5055/webhook"),
+        action_server_url=env.get("ACTION_ENDPOINT_URL", "")
+        or env.get("ACTION_SERVER_URL", "http://localhost:5055/webhook"),
+        tracker_store=env.get("TRACKER_STORE", "sql").strip().lower() or "sql",
+        tracker_store_url=_resolve_sqlite_url(env.get("TRACKER_STORE_URL", "").strip(), root) or database_url,
+        lock_store_url=env.get("LOCK_STORE_URL", "").strip(),
         slack_bot_token=env.get("SLACK_BOT_TOKEN", ""),
         slack_signing_secret=env.get("SLACK_SIGNING_SECRET", ""),
         slack_triage_channel=env.get("SLACK_TRIAGE_CHANNEL", "#complaints-triage"),
         slack_api_url=env.get("SLACK_API_URL", ""),
+        slack_supervisor_channel=env.get("SLACK_SUPERVISOR_CHANNEL", "#complaints-supervisors"),
+        slack_quality_channel=env.get("SLACK_QUALITY_CHANNEL", "#quality"),
         dashboard_secret_key=env.get("DASHBOARD_SECRET_KEY", ""),
         dashboard_port=_int(env, "DASHBOARD_PORT", 8000),
         sla_rules_file=Path(env.get("SLA_RULES_FILE", str(policy_dir / "sla.yml"))),
@@ -150,6 +185,10 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         public_base_url=env.get("PUBLIC_BASE_URL", "http://localhost:8000").rstrip("/"),
         followup_interval_seconds=float(env.get("FOLLOWUP_INTERVAL_SECONDS", "") or 15),
         followup_claim_timeout_seconds=float(env.get("FOLLOWUP_CLAIM_TIMEOUT_SECONDS", "") or 300),
+        rasa_socket_url=env.get("RASA_SOCKET_URL", "http://localhost:5005").rstrip("/"),
+        webchat_secret_key=env.get("WEBCHAT_SECRET_KEY", ""),
+        photos_dir=(root / env.get("PHOTOS_DIR", "var/photos")).resolve(),
+        photo_max_bytes=_int(env, "PHOTO_MAX_BYTES", 8 * 1024 * 1024),
         project_root=root,
     )
 

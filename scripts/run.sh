@@ -26,14 +26,21 @@ start() { # name, command...
   echo "  $name (pid $!) -> var/log/$name.log"
 }
 
+"$BIN/complaints" rasa-endpoints --out var/endpoints.yml >/dev/null
 echo "starting the complaint assistant:"
 start actions "$BIN/rasa" run actions --port "$ACTIONS_PORT" --actions actions
-rasa_args=(run --enable-api --port "$RASA_PORT" --model models --cors "http://localhost:${DASHBOARD_PORT:-8000}" --endpoints endpoints.yml --credentials credentials.yml)
+"$BIN/complaints" rasa-credentials --out var/credentials.yml > /dev/null  # + Slack channel when its tokens are set
+rasa_args=(run --enable-api --port "$RASA_PORT" --model models --cors "http://localhost:${DASHBOARD_PORT:-8000}" --endpoints var/endpoints.yml --credentials var/credentials.yml)
 if [ -n "${RASA_AUTH_TOKEN:-}" ]; then rasa_args+=(--auth-token "$RASA_AUTH_TOKEN"); fi
 start rasa "$BIN/rasa" "${rasa_args[@]}"
 
 start worker "$BIN/complaints" followups worker
 start web "$BIN/complaints" web --port "${DASHBOARD_PORT:-8000}"
+if [ -n "${SLACK_BOT_TOKEN:-}" ] && [ -n "${SLACK_SIGNING_SECRET:-}" ]; then
+  start slack "$BIN/complaints" slack --port "${SLACK_PORT:-3000}"
+else
+  echo "  slack triage app: off (set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET to start it on port ${SLACK_PORT:-3000})"
+fi
 
 for port in "$RASA_PORT" "$ACTIONS_PORT" "${DASHBOARD_PORT:-8000}"; do
   for _ in $(seq 1 180); do
@@ -46,6 +53,7 @@ cat <<MSG
 ready:
   Rasa REST channel   POST http://localhost:$RASA_PORT/webhooks/rest/webhook  {"sender": "me", "message": "hi"}
   action server       http://localhost:$ACTIONS_PORT/health
+  customer web chat   http://localhost:${DASHBOARD_PORT:-8000}/chat
   dashboard           http://localhost:${DASHBOARD_PORT:-8000}/   (add a user: .venv/bin/complaints users add EMAIL --role supervisor)
   cases               .venv/bin/complaints cases list --json
   follow-ups          .venv/bin/complaints followups list   (demo: cases resolve REF, then followups due-now REF)

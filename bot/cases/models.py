@@ -274,6 +274,24 @@ class User(Base):
     created_at = Column(UTCDateTime, nullable=False, default=utcnow)
 
 
+class CasePhoto(Base):
+    """A photo a customer attached in the web chat (evidence); ``case_id`` is set once the case is logged."""
+
+    __tablename__ = "case_photos"
+    __table_args__ = (UniqueConstraint("conversation_id", "filename", name="uq_case_photos_conversation_file"),)
+
+    id = Column(Integer, primary_key=True)
+    case_id = Column(Integer, ForeignKey("cases.id"), nullable=True, index=True)
+    conversation_id = Column(String(200), nullable=False, index=True)
+    filename = Column(String(200), nullable=False)
+    original_name = Column(String(255), nullable=False, default="")
+    content_type = Column(String(50), nullable=False)
+    size_bytes = Column(Integer, nullable=False)
+    sha256 = Column(String(64), nullable=False)
+    metadata_stripped = Column(Boolean, nullable=False, default=True)
+    uploaded_at = Column(UTCDateTime, nullable=False, default=utcnow)
+
+
 # Indexes the supervisor reports use (migration 0002): themes by line or batch and defect over time,
 # and audit events of one kind over time (satisfaction answers, status changes, exports).
 Index("ix_cases_line_defect_created", Case.product_line, Case.defect_category, Case.created_at)

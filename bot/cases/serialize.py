@@ -7,8 +7,9 @@ from typing import TYPE_CHECKING, Any, Optional
 
 from sqlalchemy import select
 
-from bot.cases.models import Case, CaseEvent, FollowUp, TranscriptLine
+from bot.cases.models import Case, CaseEvent, CasePhoto, FollowUp, TranscriptLine
 from bot.cases.sla import is_breached
+from bot.cases.transcripts import tracker_transcript
 
 if TYPE_CHECKING:
     from bot.cases.unit_of_work import UnitOfWork
@@ -107,7 +108,17 @@ def case_to_dict(
         events = uow.session.execute(select(CaseEvent).where(CaseEvent.case_id == case.id).order_by(CaseEvent.seq))
         result["events"] = [event_to_dict(e) for e in events.scalars()]
         result["follow_ups"] = [follow_up_to_dict(f) for f in uow.followups.for_case(case.id)]
+        from bot.cases.photos import photo_to_dict
+
+        photos = uow.session.execute(select(CasePhoto).where(CasePhoto.case_id == case.id).order_by(CasePhoto.id))
+        result["photos"] = [photo_to_dict(p) for p in photos.scalars()]
     if uow is not None and with_transcript:
+        full = tracker_transcript(uow.session, case.conversation_id)
+        if full is not None:
+            result["transcript"] = full
+            result["transcript_source"] = "tracker_store"
+            return result
+        result["transcript_source"] = "case_snapshot"
         lines = uow.session.execute(
             select(TranscriptLine).where(TranscriptLine.case_id == case.id).order_by(TranscriptLine.seq)
         )

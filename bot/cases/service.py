@@ -91,13 +91,18 @@ def open_case(store: Store, draft: CaseDraft, actor: str = "bot") -> OpenedCase:
         if existing is not None:
             return OpenedCase(existing, created=False)
     try:
-        return OpenedCase(_insert_case(store, draft, actor), created=True)
+        created = _insert_case(store, draft, actor)
     except IntegrityError:
         if draft.idempotency_key:
             existing = _existing(store, draft.idempotency_key)
             if existing is not None:
                 return OpenedCase(existing, created=False)
         raise
+    if draft.conversation_id:
+        from bot.cases.photos import attach_pending
+
+        attach_pending(store, created["reference"])
+    return OpenedCase(created, created=True)
 
 
 def _existing(store: Store, key: str) -> Optional[dict[str, Any]]:

@@ -51,6 +51,7 @@ class PassReport:
     failed: int = 0
     postponed: int = 0
     sla_alerts: int = 0
+    slack: dict[str, Any] = field(default_factory=dict)
     errors: list[str] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
@@ -87,9 +88,14 @@ def run_due(store: Store, deliverer: Deliverer, worker: Optional[str] = None, li
 
 
 def run_pass(store: Store, deliverer: Deliverer, worker: Optional[str] = None) -> PassReport:
-    """Follow-ups, then SLA warnings and breaches."""
+    """Follow-ups, then SLA warnings and breaches, then (when Slack is on) cards and alerts in Slack."""
     report = run_due(store, deliverer, worker)
     report.sla_alerts = len(check_slas(store))
+    if store.settings.slack_enabled:
+        from bot.triage.scheduler import slack_pass
+
+        report.slack = slack_pass(store)
+        report.errors.extend(report.slack["errors"])
     return report
 
 

@@ -213,6 +213,7 @@ def test_complete_complaint(
     assert conversation.reference, conversation.transcript()
     case = cli(stack.env, "cases", "show", conversation.reference, "--json")
     context = f"{case}\n{conversation.transcript()}"
+    assert case["transcript_source"] == "tracker_store", context  # Rasa's SQL tracker store, same database
     assert case["product"]["sku"] == sku, context
     assert case["defect_category"] == category, context
     assert case["resolution"]["type"] == resolution, context
@@ -339,6 +340,8 @@ def test_follow_up_through_running_rasa_and_a_low_rating_reopens(stack: RasaStac
     assert "reopened" in closing
     case = cli(stack.env, "cases", "show", reference, "--json")
     assert case["status"] == "reopened"
+    said = [t["text"] for t in case["transcript"]]
+    assert "the sole is flapping again" in said  # the full conversation, after the case was logged too
     assert case["satisfaction"] == {"score": 2, "comment": "the sole is flapping again"}
     kinds = [e["kind"] for e in case["events"]]
     assert kinds.count("follow_up_sent") == 1 and "satisfaction_recorded" in kinds and "staff_alerted" in kinds

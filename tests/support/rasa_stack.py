@@ -80,8 +80,16 @@ def _terminate(process: subprocess.Popen[bytes]) -> None:
 
 
 @contextmanager
-def rasa_stack(database_url: str, workdir: Path, extra_env: Optional[dict[str, str]] = None) -> Iterator[RasaStack]:
-    """Start the action server and Rasa (REST channel, API enabled) against ``database_url``."""
+def rasa_stack(
+    database_url: str,
+    workdir: Path,
+    extra_env: Optional[dict[str, str]] = None,
+    extra_args: Optional[list[str]] = None,
+) -> Iterator[RasaStack]:
+    """Start the action server and Rasa (REST channel, API enabled) against ``database_url``.
+
+    ``extra_args`` are added to ``rasa run`` (e.g. ``["--cors", "*"]`` for the browser chat).
+    """
     model = ensure_model()
     rasa_port, actions_port = free_port(), free_port()
     env = {
@@ -95,6 +103,10 @@ def rasa_stack(database_url: str, workdir: Path, extra_env: Optional[dict[str, s
     }
     workdir.mkdir(parents=True, exist_ok=True)
     logs = workdir
+    endpoints_file = workdir / "endpoints.yml"
+    subprocess.run(
+        [str(BIN / "complaints"), "rasa-endpoints", "--out", str(endpoints_file)], env=env, check=True, cwd=ROOT
+    )
     actions_log = open(logs / "actions.log", "wb")  # noqa: SIM115 - closed in finally
     rasa_log = open(logs / "rasa.log", "wb")  # noqa: SIM115
     actions = subprocess.Popen(
@@ -115,9 +127,10 @@ def rasa_stack(database_url: str, workdir: Path, extra_env: Optional[dict[str, s
             "--model",
             str(model),
             "--endpoints",
-            str(ROOT / "endpoints.yml"),
+            str(endpoints_file),
             "--credentials",
             str(ROOT / "credentials.yml"),
+            *(extra_args or []),
         ],
         cwd=ROOT,
         env=env,

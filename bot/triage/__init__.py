@@ -1,0 +1,1 @@
+"""Staff triage in Slack: case cards, alerts, command parsing (no Slack transport here)."""

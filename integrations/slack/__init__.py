@@ -1,0 +1,1 @@
+"""The staff triage Slack app (slack-bolt)."""

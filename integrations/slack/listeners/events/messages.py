@@ -1,0 +1,45 @@
+"""Messages: a staff reply in a case card's thread is recorded as a note on the case."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from slack_bolt import Ack, App
+from slack_sdk import WebClient
+
+from bot.triage.operations import thread_note
+from bot.triage.posting import case_for_thread
+from bot.triage.takeover import staff_says, taken_over_by
+from integrations.slack.runtime import runtime
+
+log = logging.getLogger(__name__)
+
+
+def ack_only(ack: Ack) -> None:
+    """Acknowledge at once."""
+    ack()
+
+
+def record_thread_reply(body: dict[str, Any], event: dict[str, Any], client: WebClient) -> None:
+    """A human reply under a case card: to the customer while taken over, else a note (once per event id)."""
+    if event.get("bot_id") or event.get("subtype") or not event.get("thread_ts") or not event.get("user"):
+        return
+    if event.get("thread_ts") == event.get("ts"):
+        return
+    store = runtime().store
+    ref = case_for_thread(store, str(event.get("channel")), str(event["thread_ts"]))
+    if ref is None:
+        return
+    text = str(event.get("text") or "").strip()
+    if text:
+        event_id = str(body.get("event_id") or event.get("client_msg_id") or event["ts"])
+        if taken_over_by(store, ref) is not None:
+            staff_says(store, client, runtime().rasa, ref, text, str(event["user"]), event_id)
+        else:
+            thread_note(store, ref, text, str(event["user"]), event_id)
+
+
+def register(app: App) -> None:
+    """Register channel and direct messages."""
+    app.event("message")(ack=ack_only, lazy=[record_thread_reply])

@@ -1,0 +1,84 @@
+"""Modal submissions: checked in the ack (errors shown in the form), applied lazily."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any, Callable
+
+from slack_bolt import Ack, App
+from slack_sdk import WebClient
+
+from bot.cases.service import CaseNotFound
+from bot.cases.status import IllegalTransition
+from bot.cases.vocabulary import RESOLUTION_TYPES
+from bot.triage import cards, operations
+from integrations.slack.listeners.errors import tell_user
+from integrations.slack.runtime import runtime
+
+log = logging.getLogger(__name__)
+
+
+def _parts(body: dict[str, Any]) -> tuple[str, dict[str, str], str]:
+    view = body["view"]
+    meta = cards.read_metadata(view.get("private_metadata", ""))
+    return meta["reference"], cards.view_values(view.get("state") or {}), str(body["user"]["id"])
+
+
+def _validator(required: dict[str, str]) -> Callable[[Ack, dict[str, Any]], None]:
+    def check(ack: Ack, body: dict[str, Any]) -> None:
+        _ref, values, _user = _parts(body)
+        errors = {block: message for block, message in required.items() if not values.get(block, "").strip()}
+        if "resolution" in required and values.get("resolution") and values["resolution"] not in RESOLUTION_TYPES:
+            errors["resolution"] = "Choose one of the listed resolutions"
+        if errors:
+            ack(response_action="errors", errors=errors)
+        else:
+            ack()
+
+    return check
+
+
+Work = Callable[[str, dict[str, str], str, WebClient], None]
+
+
+def _guarded(work: Work) -> Callable[[dict[str, Any], WebClient], None]:
+    def run(body: dict[str, Any], client: WebClient) -> None:
+        ref, values, user = _parts(body)
+        try:
+            work(ref, values, user, client)
+        except (CaseNotFound, IllegalTransition, ValueError) as exc:
+            tell_user(client, user, f"{ref}: that did not work: {exc}")
+        except Exception:  # noqa: BLE001
+            log.exception("modal submission failed")
+            tell_user(client, user, f"{ref}: sorry, that failed and nothing was changed. Try again in a moment.")
+
+    run.__name__ = work.__name__
+    return run
+
+
+@_guarded
+def escalate(ref: str, values: dict[str, str], user: str, client: WebClient) -> None:
+    """Record the escalation and post it to the chosen channel."""
+    rt = runtime()
+    operations.escalate(rt.store, client, ref, values["target"], values["reason"], user, rt.escalation_channels)
+
+
+@_guarded
+def add_note(ref: str, values: dict[str, str], user: str, client: WebClient) -> None:
+    """Add the note."""
+    operations.add_note(runtime().store, client, ref, values["note"], user)
+
+
+@_guarded
+def resolve(ref: str, values: dict[str, str], user: str, client: WebClient) -> None:
+    """Resolve with type, root cause and notes."""
+    operations.resolve(runtime().store, client, ref, values, user)
+
+
+def register(app: App) -> None:
+    """Register the three modals' submissions."""
+    app.view(cards.VIEW_ESCALATE)(
+        ack=_validator({"target": "Choose who to escalate to", "reason": "Say why"}), lazy=[escalate]
+    )
+    app.view(cards.VIEW_NOTE)(ack=_validator({"note": "Write a note"}), lazy=[add_note])
+    app.view(cards.VIEW_RESOLVE)(ack=_validator({"resolution": "Choose a resolution"}), lazy=[resolve])
