@@ -509,7 +509,7 @@ def cross_validate(config_path: Path, folds: int, out_dir: Path) -> dict[str, An
         str(folds),
         "--out",
         str(out_dir),
-        "--disable-plotting",
+        "--no-plot",
         "--quiet",
     ]
     start = time.perf_counter()
@@ -765,18 +765,26 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
 
     print_extraction(extraction, args.show_failures)
 
+    json_out = Path(args.json_out)
+    json_out.write_text(json.dumps(summary, indent=2, default=str), encoding="utf-8")
+    status = 0
     if args.cross_validation:
         cv_dir = workdir / "cross-validation"
         config_path = workdir / "cv.config.yml"
         config_path.write_text(yaml.safe_dump(base, sort_keys=False), encoding="utf-8")
         print(f"\nrunning {args.cross_validation}-fold cross-validation (rasa test nlu) ...", flush=True)
-        cv = cross_validate(config_path, args.cross_validation, cv_dir)
-        summary["cross_validation"] = cv
-        print_cross_validation(cv)
-
-    Path(args.json_out).write_text(json.dumps(summary, indent=2, default=str), encoding="utf-8")
-    print(f"\nJSON summary: {args.json_out}")
-    return 0
+        try:
+            cv = cross_validate(config_path, args.cross_validation, cv_dir)
+        except RuntimeError as error:
+            print(f"cross-validation failed: {error}", file=sys.stderr)
+            summary["cross_validation"] = {"error": str(error)}
+            status = 1
+        else:
+            summary["cross_validation"] = cv
+            print_cross_validation(cv)
+        json_out.write_text(json.dumps(summary, indent=2, default=str), encoding="utf-8")
+    print(f"\nJSON summary: {json_out}")
+    return status
 
 
 if __name__ == "__main__":
