@@ -732,6 +732,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
 
     rows: list[dict[str, Any]] = []
     workdir = Path(args.workdir) if args.workdir else Path(tempfile.mkdtemp(prefix="nlu-eval-"))
+    workdir.mkdir(parents=True, exist_ok=True)
     if not args.skip_intents:
         for name in chosen:
             description, config = all_variants[name]
