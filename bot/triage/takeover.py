@@ -6,8 +6,12 @@ case is taken over, what staff write in the case card's thread is sent to the cu
 to the tracker as a bot utterance with ``metadata.staff`` (so the transcript shows who said it), and
 the customer's replies are mirrored into the thread. Each step is a case event.
 
-Customers on Slack get staff messages in their own thread; for other channels the message is
-recorded in the tracker only (live delivery there belongs to that channel).
+Customers on Slack get staff messages in their own thread. For every other channel the message is
+appended with Rasa's ``output_channel=latest`` and ``execute_side_effects=true``, so Rasa sends it
+through the channel the customer last wrote on: web chat customers see it at once in their chat
+window (socket.io room of their session). What a web chat customer writes while staff hold the
+conversation is mirrored into the case thread by :func:`customer_says`, which the web chat channel
+calls for every message when Slack is configured.
 """
 
 from __future__ import annotations
@@ -47,11 +51,18 @@ class RasaTracker:
     token: str = ""
     timeout: float = 10.0
 
-    def append(self, conversation_id: str, events: list[dict[str, Any]]) -> None:
-        """``POST /conversations/{id}/tracker/events``."""
+    def append(self, conversation_id: str, events: list[dict[str, Any]], deliver: bool = False) -> None:
+        """``POST /conversations/{id}/tracker/events``.
+
+        With ``deliver``, Rasa also sends the bot utterances among ``events`` to the customer through
+        the channel of their latest message (``output_channel=latest``, ``execute_side_effects``).
+        """
         if not self.rasa_url.startswith(("http://", "https://")):
             raise TakeoverError(f"RASA_URL must be an http(s) URL, got {self.rasa_url!r}")
-        query = "?" + urllib.parse.urlencode({"token": self.token}) if self.token else ""
+        params: dict[str, str] = {"token": self.token} if self.token else {}
+        if deliver:
+            params.update({"output_channel": "latest", "execute_side_effects": "true"})
+        query = "?" + urllib.parse.urlencode(params) if params else ""
         url = f"{self.rasa_url.rstrip('/')}/conversations/{urllib.parse.quote(conversation_id, safe='')}/tracker/events"
         request = urllib.request.Request(  # noqa: S310 - scheme checked above
             url + query, data=json.dumps(events).encode(), headers={"Content-Type": "application/json"}, method="POST"
@@ -141,12 +152,15 @@ def staff_says(
         return False
     conversation_id, _channel = _conversation(store, ref)
     actor = slack_actor(user_id)
-    delivered = "tracker"
     target = slack_conversation(conversation_id)
+    utterance = [{"event": "bot", "text": text, "metadata": {"staff": actor}}]
     if target is not None:
         client.chat_postMessage(channel=target[1], thread_ts=target[2], text=text, unfurl_links=False)
+        rasa.append(conversation_id, utterance)
         delivered = "slack"
-    rasa.append(conversation_id, [{"event": "bot", "text": text, "metadata": {"staff": actor}}])
+    else:
+        rasa.append(conversation_id, utterance, deliver=True)
+        delivered = "customer_channel"
     service.record_event(
         store,
         ref,
@@ -188,3 +202,4 @@ def customer_says(store: Store, client: SlackClient, conversation_id: str, text:
         {"direction": "from_customer", "text": text[:4000], "slack_event_id": slack_event_id},
     )
     return True
+

@@ -14,14 +14,20 @@ join the room of a session id the chat page issued, proven by the page's HMAC si
   that session; anything else is dropped. The signature is removed from the metadata
   before the message reaches Rasa.
 
+While staff hold a conversation (human takeover from Slack, :mod:`bot.triage.takeover`), each
+message the customer writes is also mirrored into the case card's thread; staff replies reach the
+customer through Rasa's ``output_channel=latest``, i.e. :meth:`SocketIOInput.get_output_channel`.
+
 Register it in ``credentials.yml`` as ``integrations.webchat.channel.SignedSocketIOInput``.
 """
 
 from __future__ import annotations
 
+import asyncio
 import inspect
 import json
 import logging
+import uuid
 from typing import Any, Awaitable, Callable, Dict, Optional
 from urllib.parse import parse_qs
 
@@ -32,8 +38,12 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 from socketio import AsyncServer
 
+from bot.cases.store import get_store
 from bot.settings import get_settings
+from bot.triage.scheduler import web_client
+from bot.triage.takeover import customer_says
 from bot.webchat.session_tokens import verify_session
+from integrations.customer_channels import guard_messages
 
 logger = logging.getLogger(__name__)
 
@@ -48,6 +58,18 @@ def _handshake_token(environ: Dict[str, Any], auth: Optional[Dict[str, Any]]) ->
     session_ids = query.get("session_id") or [""]
     signatures = query.get("signature") or [""]
     return session_ids[0] or None, signatures[0] or None
+
+
+def mirror_to_staff(conversation_id: str, text: str) -> bool:
+    """Mirror a customer's message into the case thread when staff hold the conversation (Slack on only)."""
+    settings = get_settings()
+    if not settings.slack_enabled or not text.strip():
+        return False
+    try:
+        return customer_says(get_store(), web_client(settings), conversation_id, text, f"webchat:{uuid.uuid4()}")
+    except Exception:  # noqa: BLE001 - the conversation goes on; staff see the message in the transcript
+        logger.exception("could not mirror a web chat message of %s to staff", conversation_id)
+        return False
 
 
 async def _maybe_await(result: Any) -> None:
@@ -113,7 +135,8 @@ class SignedSocketIOInput(SocketIOInput):
         return str(session_id)
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
-        """The Sanic blueprint serving socket.io with signed sessions."""
+        """The Sanic blueprint serving socket.io with signed sessions (customer commands guarded)."""
+        on_new_message = guard_messages(on_new_message)
         sio = AsyncServer(async_mode="sanic", cors_allowed_origins=[])
         socketio_webhook = SocketBlueprint(sio, self.socketio_path, "socketio_webhook", __name__)
         self.sio = sio
@@ -159,7 +182,10 @@ class SignedSocketIOInput(SocketIOInput):
                 return
             metadata = data.get(self.metadata_key or "metadata") or {}
             if isinstance(metadata, str):
-                metadata = json.loads(metadata)
+                try:
+                    metadata = json.loads(metadata)
+                except ValueError:
+                    metadata = {}
             if isinstance(metadata, dict):
                 metadata = {key: value for key, value in metadata.items() if key != SIGNATURE_FIELD}
             else:
@@ -174,5 +200,7 @@ class SignedSocketIOInput(SocketIOInput):
                 metadata=metadata,
             )
             await on_new_message(message)
+            if get_settings().slack_enabled:
+                await asyncio.to_thread(mirror_to_staff, sender_id, message.text or "")
 
         return socketio_webhook

@@ -1,22 +1,22 @@
-"""The signed socket.io channel against a real Rasa: a session id alone opens nothing."""
+"""The signed socket.io channel against a real Rasa: a session id alone opens nothing; staff who
+take a web chat conversation over from Slack talk to the customer live."""
 
 from __future__ import annotations
 
 import json
 import os
-import queue
 import subprocess
 import sys
-import time
 import urllib.request
 from pathlib import Path
-from typing import Any, Iterator, Optional
+from typing import Any, Iterator
 
 import pytest
-import socketio
 
 from bot.webchat import session_tokens
+from tests.support.chat_client import ChatClient
 from tests.support.rasa_stack import RasaStack, rasa_stack
+from tests.support.slack_standin import SignedSender, SlackStandIn, block_action, wait_for
 
 pytestmark = [pytest.mark.rasa, pytest.mark.slow]
 
@@ -24,61 +24,30 @@ BIN = Path(sys.executable).parent / "complaints"
 SECRET = "socket-test-secret-" + "q" * 32
 
 
-class ChatClient:
-    """A python-socketio client that records what it receives."""
-
-    def __init__(self, url: str, session_id: Optional[str] = None, signature: Optional[str] = None) -> None:
-        self.events: queue.Queue[tuple[str, Any]] = queue.Queue()
-        self.sio = socketio.Client(reconnection=False)
-        for name in ("bot_uttered", "session_confirm", "session_refused"):
-            self.sio.on(name, self._recorder(name))
-        query = f"?session_id={session_id}&signature={signature}" if session_id else ""
-        self.sio.connect(url + "/" + query, transports=["polling"], wait_timeout=20)
-
-    def _recorder(self, name: str) -> Any:
-        def record(data: Any = None) -> None:
-            self.events.put((name, data))
-
-        return record
-
-    def wait_for(self, name: str, timeout: float = 60.0) -> Any:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            try:
-                kind, data = self.events.get(timeout=max(0.1, deadline - time.monotonic()))
-            except queue.Empty:
-                break
-            if kind == name:
-                return data
-        raise AssertionError(f"no {name} event within {timeout}s")
-
-    def drain(self, seconds: float) -> list[tuple[str, Any]]:
-        time.sleep(seconds)
-        got = []
-        while not self.events.empty():
-            got.append(self.events.get())
-        return got
-
-    def say(self, session_id: str, text: str, signature: Optional[str]) -> None:
-        custom = {"session_signature": signature} if signature else {}
-        self.sio.emit("user_uttered", {"message": text, "session_id": session_id, "customData": custom})
-
-    def close(self) -> None:
-        self.sio.disconnect()
+SLACK_SECRET = "0123456789abcdef0123456789abcdef"
 
 
 @pytest.fixture(scope="module")
-def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RasaStack]:
+def slack_api() -> Iterator[SlackStandIn]:
+    """The Slack Web API stand-in the triage app and Rasa's web chat channel talk to."""
+    standin = SlackStandIn().start()
+    yield standin
+    standin.stop()
+
+
+@pytest.fixture(scope="module")
+def stack(tmp_path_factory: pytest.TempPathFactory, slack_api: SlackStandIn) -> Iterator[RasaStack]:
     work = tmp_path_factory.mktemp("socket")
     db = work / "cases.db"
     env = {**os.environ, "DATABASE_URL": f"sqlite:///{db}"}
     subprocess.run([str(BIN), "db", "upgrade"], env=env, check=True, capture_output=True)
-    with rasa_stack(f"sqlite:///{db}", work, extra_env={"WEBCHAT_SECRET_KEY": SECRET}) as running:
+    slack_env = {"SLACK_BOT_TOKEN": "xoxb-test", "SLACK_SIGNING_SECRET": SLACK_SECRET, "SLACK_API_URL": slack_api.url}
+    with rasa_stack(f"sqlite:///{db}", work, extra_env={"WEBCHAT_SECRET_KEY": SECRET, **slack_env}) as running:
         yield running
 
 
 def _user_texts(stack: RasaStack, session_id: str) -> list[str]:
-    with urllib.request.urlopen(f"{stack.rasa_url}/conversations/{session_id}/tracker", timeout=30) as response:  # noqa: S310
+    with urllib.request.urlopen(stack.api_url(f"/conversations/{session_id}/tracker"), timeout=30) as response:  # noqa: S310
         tracker = json.loads(response.read().decode())
     return [e.get("text") or "" for e in tracker.get("events", []) if e.get("event") == "user"]
 
@@ -147,3 +116,118 @@ def test_a_message_without_a_session_request_is_dropped(stack: RasaStack) -> Non
         assert not [t for t in _user_texts(stack, token.session_id) if "INTRUDER" in t]
     finally:
         client.close()
+
+
+def _tracker_events(stack: RasaStack, session_id: str) -> list[dict[str, Any]]:
+    token = stack.env.get("RASA_AUTH_TOKEN", "")
+    query = f"?token={token}" if token else ""
+    with urllib.request.urlopen(f"{stack.rasa_url}/conversations/{session_id}/tracker{query}", timeout=30) as answer:  # noqa: S310
+        return list(json.loads(answer.read().decode()).get("events", []))
+
+
+def _bot_texts(events: list[tuple[str, Any]]) -> list[str]:
+    return [str((data or {}).get("text") or "") for kind, data in events if kind == "bot_uttered"]
+
+
+def test_staff_take_over_a_web_chat_and_talk_live(stack: RasaStack, slack_api: SlackStandIn) -> None:
+    """Take over from the case card: staff thread -> the customer's chat window at once, the
+    customer's replies -> the thread, the assistant silent until it is handed back."""
+    from bot.cases import service
+    from bot.cases.store import open_store
+    from bot.settings import load_settings
+    from bot.triage import cards
+    from bot.triage.posting import card_location, post_new_cases
+    from bot.triage.scheduler import web_client
+    from integrations.slack.app import build_app, wsgi_app
+
+    settings = load_settings(
+        {
+            "DATABASE_URL": stack.env["DATABASE_URL"],
+            "RASA_URL": stack.rasa_url,
+            "RASA_AUTH_TOKEN": stack.env.get("RASA_AUTH_TOKEN", ""),
+            "SLACK_BOT_TOKEN": "xoxb-test",
+            "SLACK_SIGNING_SECRET": SLACK_SECRET,
+            "SLACK_API_URL": slack_api.url,
+        }
+    )
+    store = open_store(settings)
+    desk = SignedSender.serve(wsgi_app(build_app(settings, store)), SLACK_SECRET)
+    token = session_tokens.issue(SECRET)
+    customer = ChatClient(stack.rasa_url, token.session_id, token.signature)
+    try:
+        customer.sio.emit("session_request", {"session_id": token.session_id})
+        assert customer.wait_for("session_confirm") == token.session_id
+        customer.say(token.session_id, "hello", token.signature)
+        assert customer.wait_for("bot_uttered", timeout=120)
+        customer.drain(2)
+
+        draft = service.CaseDraft(
+            description="the buckle snapped",
+            channel="socketio",
+            conversation_id=token.session_id,
+            defect_category="hardware",
+        )
+        ref = service.open_case(store, draft).reference
+        post_new_cases(store, web_client(settings), "#complaints-triage")
+        channel, thread = card_location(store, ref) or ("", "")
+        assert thread
+
+        def kinds() -> list[str]:
+            with store.unit_of_work() as uow:
+                case = uow.cases.get(ref)
+                assert case is not None
+                return [e.kind for e in uow.cases.events(case)]
+
+        assert (
+            desk.interaction(
+                block_action({"action_id": cards.ACTION_TAKEOVER, "type": "button", "value": ref}, user="U200")
+            ).status
+            == 200
+        )
+        wait_for(lambda: "takeover_started" in kinds(), timeout=30)
+
+        staff = {
+            "type": "message",
+            "channel": channel,
+            "channel_type": "channel",
+            "user": "U200",
+            "text": "Hello, I'm Sam from customer care. Could you send a photo of the buckle?",
+            "ts": "1800000001.000100",
+            "thread_ts": thread,
+        }
+        assert desk.event(staff, event_id="EvWebStaff1").status == 200
+        heard = customer.wait_for("bot_uttered", timeout=30)
+        assert heard["text"] == staff["text"]
+        # Slack retries the event: the customer hears it once
+        assert desk.event(staff, event_id="EvWebStaff1", retry=1).status == 200
+        assert desk.event(staff, event_id="EvWebStaff1").status == 200
+
+        customer.say(token.session_id, "sure, sending it now", token.signature)
+        mirrored = wait_for(
+            lambda: [p for p in slack_api.called("chat.postMessage") if "sending it now" in (p.get("text") or "")],
+            timeout=30,
+        )
+        assert mirrored[0]["thread_ts"] == thread and mirrored[0]["text"].startswith("*Customer:*")
+        # the assistant stays silent while staff hold the conversation
+        assert _bot_texts(customer.drain(3)) == []
+        assert kinds().count("message_relayed") == 2
+
+        assert (
+            desk.interaction(
+                block_action({"action_id": cards.ACTION_HANDBACK, "type": "button", "value": ref}, user="U200")
+            ).status
+            == 200
+        )
+        wait_for(lambda: "takeover_ended" in kinds(), timeout=30)
+        customer.say(token.session_id, "hello again", token.signature)
+        assert customer.wait_for("bot_uttered", timeout=120)
+
+        events = _tracker_events(stack, token.session_id)
+        staff_lines = [e for e in events if e.get("event") == "bot" and (e.get("metadata") or {}).get("staff")]
+        assert [(e["text"], e["metadata"]["staff"]) for e in staff_lines] == [(staff["text"], "slack:U200")]
+        assert "sure, sending it now" in [e.get("text") for e in events if e.get("event") == "user"]
+        assert service.verify_case_chain(store, ref)["ok"]
+    finally:
+        customer.close()
+        desk.stop()
+        store.dispose()
