@@ -286,6 +286,9 @@ def _replace(pipeline: list[dict[str, Any]], name: str, make: Callable[[dict[str
             pipeline[i] = make(component)
 
 
+CUE_FEATURIZER = "integrations.rasa_nlu.cue_featurizer.CueFeaturizer"
+
+
 def variants(base: dict[str, Any]) -> dict[str, tuple[str, dict[str, Any]]]:
     """Pipeline variants derived from ``base`` (name -> (description, config))."""
 
@@ -309,12 +312,28 @@ def variants(base: dict[str, Any]) -> dict[str, tuple[str, dict[str, Any]]]:
     def logreg(pipeline: list[dict[str, Any]]) -> None:
         _replace(pipeline, "DIETClassifier", lambda c: {"name": "LogisticRegressionClassifier", "max_iter": 200})
 
+    def cues(pipeline: list[dict[str, Any]]) -> None:
+        if any(c.get("name") == CUE_FEATURIZER for c in pipeline):
+            return
+        at = next(i for i, c in enumerate(pipeline) if c.get("name") == "DIETClassifier")
+        pipeline.insert(at, {"name": CUE_FEATURIZER})
+
+    def no_cues(pipeline: list[dict[str, Any]]) -> None:
+        pipeline[:] = [c for c in pipeline if c.get("name") != CUE_FEATURIZER]
+
+    def word_bigrams_cues(pipeline: list[dict[str, Any]]) -> None:
+        word_bigrams(pipeline)
+        cues(pipeline)
+
     return {
         "project": ("config as given", copy.deepcopy(base)),
         "no-char-ngrams": ("without the char_wb 1-4 n-gram featurizer", derive(no_char)),
         "word-bigrams": ("word 1-2 grams in the word CountVectorsFeaturizer", derive(word_bigrams)),
         "transformer-1": ("DIET with 1 transformer layer (size 128)", derive(transformer)),
         "logreg": ("LogisticRegressionClassifier instead of DIET", derive(logreg)),
+        "cues": ("plus spaCy-rule lexical cues (CueFeaturizer)", derive(cues)),
+        "no-cues": ("without the spaCy-rule lexical cues", derive(no_cues)),
+        "word-bigrams+cues": ("word 1-2 grams plus spaCy-rule lexical cues", derive(word_bigrams_cues)),
     }
 
 
@@ -686,7 +705,8 @@ def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
     parser.add_argument(
         "--variants",
         default="project,no-char-ngrams,transformer-1,logreg",
-        help="comma-separated variants for --compare (project, no-char-ngrams, word-bigrams, transformer-1, logreg)",
+        help="comma-separated variants for --compare (project, no-char-ngrams, word-bigrams, transformer-1, logreg, "
+        "cues, no-cues, word-bigrams+cues)",
     )
     parser.add_argument("--cross-validation", type=int, metavar="N", help="also run N-fold cross-validation")
     parser.add_argument("--model", help="evaluate this trained model instead of training one")

@@ -585,6 +585,11 @@ def _h_purchase_date(
     if facts.get("purchase_date"):
         turn.slots["purchase_date"] = facts["purchase_date"]
         return
+    # the answer to "when did you buy them?": any date that is not in the future ("last Tuesday", "in March")
+    answered = [d["date"] for d in extraction.dates if d.get("date") and str(d["date"]) <= today.isoformat()]
+    if answered:
+        turn.slots["purchase_date"] = answered[0]
+        return
     if intent == "dont_know" or _DONT_KNOW.search(text) or _bump(slots, turn, "purchase_date") >= MAX_TRIES:
         turn.slots["purchase_date"] = UNKNOWN
         turn.say("That's fine, our team will check the date.")

@@ -154,8 +154,13 @@ def test_resolution_is_chosen_from_the_policy_and_confirmed(shop: Store) -> None
     assert "Talk to a person" in titles
     turn = play(shop, slots, "something nobody offers, like a free holiday", intent="choose_resolution")
     assert slots.get("resolution_choice") is None and "I can offer" in turn.replies[0].text
-    play(shop, slots, "/choose_resolution", intent="choose_resolution",
-         entities=[{"entity": "resolution_choice", "value": offered[0]}])
+    play(
+        shop,
+        slots,
+        "/choose_resolution",
+        intent="choose_resolution",
+        entities=[{"entity": "resolution_choice", "value": offered[0]}],
+    )
     assert slots["resolution_choice"] == offered[0]
     confirm = dialogue.ask(shop, "resolution_accepted", slots).replies[0].text
     assert "Shall I go ahead?" in confirm
@@ -229,3 +234,24 @@ def test_handoff_logs_what_was_said(shop: Store) -> None:
     assert "handoff_requested" in [e["kind"] for e in case["events"]]
     nothing = outcome.request_person(shop, {}, "conv-empty", "rest", [])
     assert "member of our team" in nothing.replies[0].text and "case_reference" not in nothing.slots
+
+
+@pytest.mark.parametrize(
+    ("answer", "expected"),
+    [
+        ("last tuesday", "2026-10-27"),
+        ("in march", "2026-03-01"),
+        ("3 weeks ago", "2026-10-12"),
+        ("12/09/2026", "2026-09-12"),
+    ],
+)
+def test_a_bare_date_answers_when_they_were_bought(shop: Store, answer: str, expected: str) -> None:
+    """Answers to "when did you buy them?" need no buying word: the date alone is the purchase date."""
+    turn = dialogue.handle_answer(shop, {}, "purchase_date", answer, "inform", None)
+    assert turn is not None and turn.slots["purchase_date"] == expected
+
+
+def test_a_future_date_is_not_taken_as_the_purchase_date(shop: Store) -> None:
+    turn = dialogue.handle_answer(shop, {}, "purchase_date", "25 December 2026", "inform", None)
+    assert turn is not None and "purchase_date" not in turn.slots
+    assert "couldn't work out the date" in " ".join(r.text for r in turn.replies)
