@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable, Optional, Protocol
 
-from rasa_sdk import Tracker
+from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
 
 from bot.cases.store import Store, get_store
 from bot.conversation.dialogue import COMPLAINT_SLOTS, Reply
@@ -84,3 +85,63 @@ def is_fresh_answer(tracker: Tracker, form_name: str) -> bool:
         if name not in IGNORED_ACTIONS:
             return False
     return False
+
+
+class Answer(Protocol):
+    """What the conversation logic returns for one message: replies and slot values."""
+
+    replies: list[Reply]
+    slots: dict[str, Any]
+
+
+AnswerHandler = Callable[[dict[str, Any], Optional[str], str, Optional[str], list[dict[str, Any]]], Optional[Answer]]
+
+
+def validate_form_turn(
+    dispatcher: CollectingDispatcher,
+    tracker: Tracker,
+    form_name: str,
+    slots: dict[str, Any],
+    handle: AnswerHandler,
+    next_slot: Callable[[dict[str, Any]], Optional[str]],
+) -> list[dict[str, Any]]:
+    """One form validation: read the customer's fresh answer with ``handle``, then pick the next question.
+
+    ``handle(slots, requested_slot, text, intent, entities)`` returns None when the message is not an
+    answer (cancel, a person, small talk): then nothing is set and the rules take over.
+    """
+    events: list[dict[str, Any]] = []
+    if tracker.active_loop.get("name") == form_name and is_fresh_answer(tracker, form_name):
+        answer = handle(
+            slots,
+            tracker.get_slot("requested_slot"),
+            latest_text(tracker),
+            latest_intent(tracker),
+            latest_entities(tracker),
+        )
+        if answer is None:
+            return []
+        say(dispatcher, answer.replies)
+        events += slot_events(answer.slots)
+        slots.update(answer.slots)
+    events.append(SlotSet("requested_slot", next_slot(slots)))
+    return events
+
+
+def ask_action(slot: str, ask: Callable[[Tracker], Answer], purpose: str) -> type[Action]:
+    """An ``action_ask_<slot>`` class whose question (and any slots it sets) comes from ``ask(tracker)``."""
+
+    class AskAction(Action):
+        def name(self) -> str:
+            return f"action_ask_{slot}"
+
+        async def run(
+            self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+        ) -> list[dict[str, Any]]:
+            answer = ask(tracker)
+            say(dispatcher, answer.replies)
+            return slot_events(answer.slots)
+
+    AskAction.__name__ = AskAction.__qualname__ = "Ask" + "".join(p.capitalize() for p in slot.split("_"))
+    AskAction.__doc__ = f"Asks {purpose} for {slot.replace('_', ' ')}."
+    return AskAction

@@ -9,7 +9,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.common import is_fresh_answer, latest_entities, latest_intent, latest_text, say, slot_events, store
+from actions.common import ask_action, latest_entities, say, slot_events, store, validate_form_turn
 from bot.followups import conversation
 
 FOLLOWUP_SLOTS = ("followup_key", "followup_retries", "case_reference", *conversation.SLOTS)
@@ -44,39 +44,15 @@ class ValidateSatisfactionForm(FormValidationAction):
         return "validate_satisfaction_form"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[dict[str, Any]]:
-        slots = _slots(tracker)
-        events: list[dict[str, Any]] = []
-        if tracker.active_loop.get("name") == self.form_name() and is_fresh_answer(tracker, self.form_name()):
-            answer = conversation.handle(
-                slots,
-                tracker.get_slot("requested_slot"),
-                latest_text(tracker),
-                latest_intent(tracker),
-                latest_entities(tracker),
-            )
-            if answer is None:
-                return []
-            say(dispatcher, answer.replies)
-            events += slot_events(answer.slots)
-            slots.update(answer.slots)
-        events.append(SlotSet("requested_slot", conversation.next_slot(slots)))
-        return events
+        return validate_form_turn(
+            dispatcher, tracker, self.form_name(), _slots(tracker), conversation.handle, conversation.next_slot
+        )
 
 
 def _ask_action(slot: str) -> type[Action]:
-    class AskAction(Action):
-        def name(self) -> str:
-            return f"action_ask_{slot}"
-
-        async def run(
-            self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-        ) -> list[dict[str, Any]]:
-            say(dispatcher, [conversation.ask(slot)])
-            return []
-
-    AskAction.__name__ = AskAction.__qualname__ = "Ask" + "".join(p.capitalize() for p in slot.split("_"))
-    AskAction.__doc__ = f"Asks the follow-up question for {slot}."
-    return AskAction
+    return ask_action(
+        slot, lambda tracker: conversation.Answer(replies=[conversation.ask(slot)]), "the follow-up question"
+    )
 
 
 ASK_ACTIONS = {slot: _ask_action(slot) for slot in conversation.SLOTS}
