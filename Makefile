@@ -11,11 +11,12 @@ export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export RASA_TELEMETRY_ENABLED := false
 export ACTION_ENDPOINT_URL ?= http://localhost:5055/webhook
 
-.PHONY: setup webchat system-deps db seed train run test test-fast lint types validate conversation-tests clean help
+.PHONY: setup webchat system-deps db seed train run run-cluster test-cluster test test-fast lint types validate conversation-tests clean help
 
 help:
 	@echo "make run    - set up, migrate, seed, train if needed, start everything (Ctrl-C stops)"
 	@echo "make test   - set up and run every check CI runs"
+	@echo "make run-cluster [CLUSTER_ARGS='--rasa 3 --workers 2'] - production layout behind nginx on :5005 (docs/cluster.md)"
 	@echo "make setup | train | lint | types | validate | conversation-tests | clean"
 
 $(STAMP): requirements.txt requirements-dev.txt constraints.txt pyproject.toml
@@ -33,7 +34,7 @@ webchat:
 	@scripts/build_webchat.sh
 
 system-deps:
-	@scripts/install_system_deps.sh chromium
+	@scripts/install_system_deps.sh chromium redis nginx
 
 db: setup
 	$(BIN)/complaints db upgrade
@@ -55,6 +56,12 @@ types: lint
 
 validate: setup
 	$(BIN)/rasa data validate --fail-on-warnings --quiet
+
+run-cluster: setup train
+	@scripts/run_cluster.sh $(CLUSTER_ARGS)
+
+test-cluster: setup train
+	$(BIN)/pytest -p no:cacheprovider -q tests/cluster
 
 conversation-tests: train
 	$(BIN)/rasa test core --stories tests/conversations --fail-on-prediction-errors --out var/results/core

@@ -10,6 +10,7 @@ from typing import Any, Callable, Optional, Sequence
 
 from sqlalchemy.exc import OperationalError
 
+from bot.analyse_cli import add_analyse_command
 from bot.cases import migrate, service
 from bot.cases.repository import CaseFilter
 from bot.cases.serialize import case_to_dict, follow_up_to_dict
@@ -17,6 +18,8 @@ from bot.cases.status import IllegalTransition
 from bot.cases.store import Store, open_store
 from bot.cases.vocabulary import RESOLUTION_TYPES
 from bot.catalogue.importer import ImportFailed, import_catalogue, import_orders
+from bot.privacy.cli import add_privacy_commands
+from bot.privacy.log_masking import install_for_settings
 from bot.supervisor_cli import add_supervisor_commands
 
 
@@ -145,6 +148,7 @@ def _cmd_followups_worker(store: Store, args: argparse.Namespace) -> None:
     from bot.followups.worker import default_deliverer, run_forever
 
     logging.basicConfig(level=store.settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    install_for_settings(store.settings)
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     signal.signal(signal.SIGINT, lambda *_: stop.set())
@@ -171,8 +175,25 @@ def _cmd_slack(store: Store, args: argparse.Namespace) -> None:
     if not store.settings.slack_enabled:
         raise CliError("Slack is off: set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET")
     logging.basicConfig(level=store.settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    install_for_settings(store.settings)
     slack_app = importlib.import_module("integrations.slack.app")  # bot/ must not import integrations/ statically
     slack_app.serve(slack_app.build_app(store.settings, store), port=args.port, host=args.host)
+
+
+def _cmd_actions(store: Store, args: argparse.Namespace) -> None:
+    import importlib
+    import logging
+
+    logging.basicConfig(level=store.settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    install_for_settings(store.settings)
+    server = importlib.import_module("integrations.action_server")  # bot/ must not import integrations/ statically
+    store.dispose()  # the actions open their own store
+    server.serve(store.settings, port=args.port, host=args.host, actions_package=args.actions)
+
+
+def _cmd_secret(store: Store, args: argparse.Namespace) -> None:
+    settings = store.settings
+    print(settings.rasa_api_token if args.name == "rasa-auth-token" else settings.action_server_secret)
 
 
 def _cmd_followups_due_now(store: Store, args: argparse.Namespace) -> None:
@@ -267,7 +288,17 @@ def build_parser() -> argparse.ArgumentParser:
     slack.add_argument("--port", type=int, default=3000)
     slack.add_argument("--host", default="0.0.0.0", help="interface to listen on (default all)")  # noqa: S104
     slack.set_defaults(func=_cmd_slack)
+    acts = sub.add_parser("actions", help="run the action server (Rasa must present ACTION_SERVER_TOKEN)")
+    acts.add_argument("--port", type=int, default=5055)
+    acts.add_argument("--host", default=None, help="interface (default ACTION_SERVER_HOST, i.e. 127.0.0.1)")
+    acts.add_argument("--actions", default="actions", help="package holding the actions")
+    acts.set_defaults(func=_cmd_actions)
+    sec = sub.add_parser("secret", help="print a shared secret for the launcher (env value or per-install key)")
+    sec.add_argument("name", choices=["rasa-auth-token", "action-server-token"])
+    sec.set_defaults(func=_cmd_secret)
+    add_privacy_commands(sub, cases)
     add_supervisor_commands(sub)
+    add_analyse_command(sub)
     return parser
 
 
@@ -276,6 +307,7 @@ def main(argv: Optional[Sequence[str]] = None, store: Optional[Store] = None) ->
     parser = build_parser()
     args = parser.parse_args(argv)
     store = store or open_store()
+    install_for_settings(store.settings)  # mask personal data and secrets in every log line
     try:
         args.func(store, args)
     except ImportFailed as exc:

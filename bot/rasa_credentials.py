@@ -29,6 +29,9 @@ SLACK_RETRY_REASONS = (
     "unknown_error",
 )
 
+# Rasa's Slack channel behind the customer command guard (same URL /webhooks/slack/webhook).
+SLACK_CHANNEL_CLASS = "integrations.customer_channels.GuardedSlackInput"
+
 SLACK_CHANNEL: dict[str, Any] = {
     "slack_token": "${SLACK_BOT_TOKEN}",
     "slack_signing_secret": "${SLACK_SIGNING_SECRET}",
@@ -43,7 +46,7 @@ def credentials(settings: Settings) -> dict[str, Any]:
     with open(settings.project_root / "credentials.yml", encoding="utf-8") as handle:
         result: dict[str, Any] = yaml.safe_load(handle) or {}
     if settings.slack_enabled:
-        result["slack"] = dict(SLACK_CHANNEL)
+        result[SLACK_CHANNEL_CLASS] = dict(SLACK_CHANNEL)
     return result
 
 

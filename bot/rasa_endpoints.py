@@ -47,9 +47,21 @@ def lock_store_config(settings: Settings) -> dict[str, Any] | None:
     return config
 
 
+def action_endpoint_config(settings: Settings) -> dict[str, Any]:
+    """Rasa's ``action_endpoint``: the URL plus the shared secret as HTTP basic auth.
+
+    Basic auth travels in a header, so the secret never shows in URLs or access logs
+    (the action server, :mod:`integrations.action_server`, also accepts ``?token=``).
+    """
+    return {
+        "url": settings.action_server_url,
+        "basic_auth": {"username": "rasa", "password": settings.action_server_secret},
+    }
+
+
 def endpoints(settings: Settings) -> dict[str, Any]:
     """The whole endpoints mapping."""
-    result: dict[str, Any] = {"action_endpoint": {"url": settings.action_server_url}}
+    result: dict[str, Any] = {"action_endpoint": action_endpoint_config(settings)}
     tracker = tracker_store_config(settings)
     if tracker is not None:
         result["tracker_store"] = tracker

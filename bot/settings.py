@@ -86,6 +86,9 @@ class Settings:
     webchat_secret_key: str = ""
     photos_dir: Path = PROJECT_ROOT / "var" / "photos"
     photo_max_bytes: int = 8 * 1024 * 1024
+    retention_months: int = 72
+    action_server_token: str = ""
+    action_server_host: str = "127.0.0.1"
     project_root: Path = field(default=PROJECT_ROOT)
 
     @property
@@ -120,6 +123,45 @@ class Settings:
             key_file.chmod(0o600)
         return key_file.read_text().strip()
 
+    def _install_key(self, name: str, variable: str) -> str:
+        """The per-install key ``var/<name>``, made on first use (development only).
+
+        Outside development an existing key file is used but never created: the deployment must
+        set ``variable`` (or provide the file) deliberately.
+        """
+        key_file = self.project_root / "var" / name
+        if not key_file.exists():
+            if self.environment != "development":
+                raise SettingsError(f"{variable} must be set outside development (COMPLAINTS_ENV={self.environment})")
+            import secrets
+
+            key_file.parent.mkdir(parents=True, exist_ok=True)
+            draft = key_file.with_name(f".{name}.{os.getpid()}")
+            fd = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            with os.fdopen(fd, "w", encoding="ascii") as handle:
+                handle.write(secrets.token_hex(32))
+            try:
+                os.link(draft, key_file)  # atomic: a process starting at the same time keeps the first key
+            except FileExistsError:
+                pass
+            finally:
+                draft.unlink()
+        return key_file.read_text().strip()
+
+    @property
+    def rasa_api_token(self) -> str:
+        """Token of Rasa's HTTP API (``RASA_AUTH_TOKEN``, or a per-install key in var/rasa-api.key)."""
+        if self.rasa_auth_token:
+            return self.rasa_auth_token
+        return self._install_key("rasa-api.key", "RASA_AUTH_TOKEN")
+
+    @property
+    def action_server_secret(self) -> str:
+        """Secret Rasa sends to the action server (``ACTION_SERVER_TOKEN``, or var/action-server.key)."""
+        if self.action_server_token:
+            return self.action_server_token
+        return self._install_key("action-server.key", "ACTION_SERVER_TOKEN")
+
     @property
     def is_sqlite(self) -> bool:
         """True when cases live in an SQLite database."""
@@ -144,6 +186,8 @@ class Settings:
             raise SettingsError("WEBCHAT_SECRET_KEY must be a real secret outside development")
         if self.rasa_auth_token.lower() in _PLACEHOLDER_SECRETS:
             raise SettingsError("RASA_AUTH_TOKEN must be set to a real secret outside development")
+        if self.action_server_token and self.action_server_token.lower() in _PLACEHOLDER_SECRETS:
+            raise SettingsError("ACTION_SERVER_TOKEN must be a real secret outside development")
 
 
 def load_settings(env: Mapping[str, str] | None = None) -> Settings:
@@ -189,6 +233,9 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         webchat_secret_key=env.get("WEBCHAT_SECRET_KEY", ""),
         photos_dir=(root / env.get("PHOTOS_DIR", "var/photos")).resolve(),
         photo_max_bytes=_int(env, "PHOTO_MAX_BYTES", 8 * 1024 * 1024),
+        retention_months=_int(env, "RETENTION_MONTHS", 72),
+        action_server_token=env.get("ACTION_SERVER_TOKEN", ""),
+        action_server_host=env.get("ACTION_SERVER_HOST", "127.0.0.1").strip() or "127.0.0.1",
         project_root=root,
     )
 

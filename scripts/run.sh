@@ -26,12 +26,22 @@ start() { # name, command...
   echo "  $name (pid $!) -> var/log/$name.log"
 }
 
+# Rasa's HTTP API and the action server always need a secret: RASA_AUTH_TOKEN / ACTION_SERVER_TOKEN,
+# or (development only) per-install keys in var/. Production without them: refuse to start.
+for name in rasa-auth-token action-server-token; do
+  if ! "$BIN/complaints" secret "$name" >/dev/null; then
+    echo "refusing to start: set RASA_AUTH_TOKEN and ACTION_SERVER_TOKEN (COMPLAINTS_ENV=${COMPLAINTS_ENV:-development}); see SECURITY.md" >&2
+    exit 1
+  fi
+done
+RASA_AUTH_TOKEN=$("$BIN/complaints" secret rasa-auth-token)
+ACTION_SERVER_TOKEN=$("$BIN/complaints" secret action-server-token)
+export RASA_AUTH_TOKEN ACTION_SERVER_TOKEN
 "$BIN/complaints" rasa-endpoints --out var/endpoints.yml >/dev/null
 echo "starting the complaint assistant:"
-start actions "$BIN/rasa" run actions --port "$ACTIONS_PORT" --actions actions
+start actions "$BIN/complaints" actions --port "$ACTIONS_PORT"
 "$BIN/complaints" rasa-credentials --out var/credentials.yml > /dev/null  # + Slack channel when its tokens are set
-rasa_args=(run --enable-api --port "$RASA_PORT" --model models --cors "http://localhost:${DASHBOARD_PORT:-8000}" --endpoints var/endpoints.yml --credentials var/credentials.yml)
-if [ -n "${RASA_AUTH_TOKEN:-}" ]; then rasa_args+=(--auth-token "$RASA_AUTH_TOKEN"); fi
+rasa_args=(run --enable-api --auth-token "$RASA_AUTH_TOKEN" --port "$RASA_PORT" --model models --cors "http://localhost:${DASHBOARD_PORT:-8000}" --endpoints var/endpoints.yml --credentials var/credentials.yml)
 start rasa "$BIN/rasa" "${rasa_args[@]}"
 
 start worker "$BIN/complaints" followups worker
@@ -52,7 +62,8 @@ cat <<MSG
 
 ready:
   Rasa REST channel   POST http://localhost:$RASA_PORT/webhooks/rest/webhook  {"sender": "me", "message": "hi"}
-  action server       http://localhost:$ACTIONS_PORT/health
+  action server       http://localhost:$ACTIONS_PORT/health   (/webhook needs ACTION_SERVER_TOKEN)
+  Rasa HTTP API       http://localhost:$RASA_PORT/status?token=...   (RASA_AUTH_TOKEN or var/rasa-api.key)
   customer web chat   http://localhost:${DASHBOARD_PORT:-8000}/chat
   dashboard           http://localhost:${DASHBOARD_PORT:-8000}/   (add a user: .venv/bin/complaints users add EMAIL --role supervisor)
   cases               .venv/bin/complaints cases list --json

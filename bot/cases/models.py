@@ -148,6 +148,9 @@ class Case(Base):
     root_cause = Column(Text, nullable=True)
     root_cause_category = Column(String(40), nullable=True)
     legal_hold = Column(Boolean, nullable=False, default=False)
+    legal_hold_reason = Column(Text, nullable=True)
+    legal_hold_at = Column(UTCDateTime, nullable=True)
+    anonymised_at = Column(UTCDateTime, nullable=True)
     event_count = Column(Integer, nullable=False, default=0)
     head_hash = Column(String(64), nullable=False, default="0" * 64)
     created_at = Column(UTCDateTime, nullable=False, default=utcnow, index=True)
@@ -174,6 +177,9 @@ class CaseEvent(Base):
     data = Column(JSON, nullable=False, default=dict)
     prev_hash = Column(String(64), nullable=False)
     hash = Column(String(64), nullable=False)
+    # SHA-256 of canonical {actor, data}; set on events chained with hash formula v2 (migration 0004).
+    content_digest = Column(String(64), nullable=True)
+    redacted_at = Column(UTCDateTime, nullable=True)
 
     case = relationship(Case, back_populates="events")
 
@@ -297,3 +303,17 @@ class CasePhoto(Base):
 Index("ix_cases_line_defect_created", Case.product_line, Case.defect_category, Case.created_at)
 Index("ix_cases_batch_defect_created", Case.batch, Case.defect_category, Case.created_at)
 Index("ix_case_events_kind_created", CaseEvent.kind, CaseEvent.created_at)
+# Covering indexes of the report queries (migration 0005): themes, SLA and repeat complaints of a
+# window read only the index; breached open cases are found by status and resolution due time.
+Index("ix_cases_created_themes", Case.created_at, Case.product_line, Case.defect_category, Case.component, Case.batch)
+Index(
+    "ix_cases_created_sla",
+    Case.created_at,
+    Case.priority,
+    Case.first_response_due,
+    Case.first_responded_at,
+    Case.resolution_due,
+    Case.resolved_at,
+)
+Index("ix_cases_created_customer_product", Case.created_at, Case.customer_id, Case.product_id)
+Index("ix_cases_status_resolution_due", Case.status, Case.resolution_due)

@@ -10,7 +10,7 @@ from sqlalchemy import func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from bot.cases.audit import GENESIS_HASH, event_hash
+from bot.cases.audit import GENESIS_HASH, content_digest, event_hash_v2
 from bot.cases.models import Case, CaseEvent, CaseSequence, Customer, FollowUp, Order, Product
 
 
@@ -135,9 +135,18 @@ class CaseRepository:
         seq = int(case.event_count or 0) + 1
         prev = case.head_hash or GENESIS_HASH
         payload = dict(data or {})
-        digest = event_hash(case.reference, seq, kind, actor, at, payload, prev)
+        content = content_digest(actor, payload)
+        digest = event_hash_v2(case.reference, seq, kind, at, content, prev)
         event = CaseEvent(
-            case_id=case.id, seq=seq, kind=kind, actor=actor, created_at=at, data=payload, prev_hash=prev, hash=digest
+            case_id=case.id,
+            seq=seq,
+            kind=kind,
+            actor=actor,
+            created_at=at,
+            data=payload,
+            prev_hash=prev,
+            hash=digest,
+            content_digest=content,
         )
         self.session.add(event)
         case.event_count = seq

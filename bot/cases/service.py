@@ -6,7 +6,6 @@ import datetime as dt
 from dataclasses import asdict, dataclass, field
 from typing import Any, Optional
 
-import yaml
 from sqlalchemy.exc import IntegrityError
 
 from bot.cases.models import Case, FollowUp, TranscriptLine
@@ -16,6 +15,7 @@ from bot.cases.status import CaseStatus, check_transition
 from bot.cases.store import Store
 from bot.cases.unit_of_work import UnitOfWork
 from bot.cases.vocabulary import DEFECT_CATEGORIES, PRIORITIES, RESOLUTION_TYPES, check_choice
+from bot.data_files import read_yaml
 
 
 class CaseNotFound(LookupError):
@@ -192,8 +192,7 @@ def _insert_case(store: Store, draft: CaseDraft, actor: str) -> dict[str, Any]:
 
 def follow_up_delay(store: Store, resolution_type: Optional[str]) -> dt.timedelta:
     """How long after resolution the satisfaction follow-up is due."""
-    with open(store.settings.followup_delays_file, encoding="utf-8") as handle:
-        rules = yaml.safe_load(handle) or {}
+    rules = read_yaml(store.settings.followup_delays_file) or {}
     days = (rules.get("by_resolution") or {}).get(resolution_type or "", rules.get("default_days", 5))
     return dt.timedelta(days=float(days))
 

@@ -22,10 +22,16 @@ _cache: dict[str, tuple[Any, Extractor]] = {}
 
 def _catalogue_version(store: Store) -> tuple[Any, ...]:
     """A cheap fingerprint of the catalogue and orders (counts and newest change)."""
+    # One round trip: this runs on every message the assistant reads.
+    query = select(
+        select(func.count(Product.id)).scalar_subquery(),
+        select(func.max(Product.updated_at)).scalar_subquery(),
+        select(func.count(Order.id)).scalar_subquery(),
+        select(func.max(Order.id)).scalar_subquery(),
+    )
     with store.unit_of_work() as uow:
-        products = uow.session.execute(select(func.count(Product.id), func.max(Product.updated_at))).one()
-        orders = uow.session.execute(select(func.count(Order.id), func.max(Order.id))).one()
-    return (tuple(products), tuple(orders))
+        products_count, products_changed, orders_count, orders_newest = uow.session.execute(query).one()
+    return ((products_count, products_changed), (orders_count, orders_newest))
 
 
 def extractor_for(store: Store) -> Extractor:

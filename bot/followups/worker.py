@@ -25,7 +25,7 @@ def worker_name() -> str:
 
 def default_deliverer(settings: Settings) -> Deliverer:
     """Chat through Rasa, with email as the fallback when SMTP is configured."""
-    chat = RasaDeliverer(settings.rasa_url, settings.rasa_auth_token)
+    chat = RasaDeliverer(settings.rasa_url, settings.rasa_api_token)
     email: Optional[EmailDeliverer] = None
     if settings.smtp_host:
         email = EmailDeliverer(
@@ -110,7 +110,14 @@ def run_forever(
     stop = stop or threading.Event()
     worker = worker_name()
     log.info("follow-up worker %s started (every %ss)", worker, interval)
+    from bot.privacy.schedule import DailyRetention
+
+    retention = DailyRetention(store)
     while not stop.is_set():
+        try:
+            retention.maybe_run()  # anonymise closed cases past RETENTION_MONTHS, once a day
+        except Exception:  # noqa: BLE001 - retention failing must not stop follow-ups
+            log.exception("retention run failed; trying again tomorrow")
         try:
             report = run_pass(store, deliverer, worker)
             if report.claimed or report.sla_alerts:

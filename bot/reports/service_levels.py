@@ -6,7 +6,7 @@ import datetime as dt
 from collections import Counter
 from typing import Any, Optional
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, case, func, or_, select
 
 from bot.cases.models import Case, CaseEvent, Customer, Product
 from bot.cases.sla import is_breached
@@ -17,45 +17,74 @@ from bot.reports.windows import hours, median, percentile, rounded, window
 LOW_SCORE = 2
 
 
-def _compliance(pairs: list[tuple[Optional[dt.datetime], Optional[dt.datetime]]], now: dt.datetime) -> dict[str, Any]:
-    """Share of due times met, among those that are decided (done, or due time passed)."""
-    met = breached = 0
-    for due, done in pairs:
-        if due is None or (done is None and now <= due):
-            continue
-        if is_breached(due, done, now):
-            breached += 1
-        else:
-            met += 1
-    decided = met + breached
-    return {"met": met, "breached": breached, "rate": rounded(met / decided, 3) if decided else None}
-
-
 def _durations(values: list[float]) -> dict[str, Any]:
     return {"count": len(values), "median_hours": rounded(median(values)), "p90_hours": rounded(percentile(values, 90))}
 
 
+def _compliance_sums(due: Any, done: Any, now: dt.datetime) -> tuple[Any, Any]:
+    """SQL sums of met and breached due times (``is_breached``'s rules).
+
+    A due time counts once it is decided: the work is done, or the due time has passed.
+    """
+    met = func.sum(case((and_(due.is_not(None), done.is_not(None), done <= due), 1), else_=0))
+    breached = func.sum(
+        case(
+            (and_(due.is_not(None), or_(and_(done.is_not(None), done > due), and_(done.is_(None), due < now))), 1),
+            else_=0,
+        )
+    )
+    return met, breached
+
+
+def _counted(met: Any, breached: Any) -> dict[str, Any]:
+    met, breached = int(met or 0), int(breached or 0)
+    decided = met + breached
+    return {"met": met, "breached": breached, "rate": rounded(met / decided, 3) if decided else None}
+
+
 def sla(store: Store, since: dt.timedelta, until: Optional[dt.datetime] = None) -> dict[str, Any]:
-    """SLA compliance and time to first response / resolution for cases logged in the window."""
+    """SLA compliance and time to first response / resolution for cases logged in the window.
+
+    Compliance is counted in the database (``GROUP BY priority``); only the response and resolution
+    times (for the medians) and the breached open cases are read row by row.
+    """
     now = store.clock()
     win = window(now, since, until)
+    in_window = (Case.created_at >= win.start, Case.created_at < win.end)
+    first_met, first_breached = _compliance_sums(Case.first_response_due, Case.first_responded_at, now)
+    res_met, res_breached = _compliance_sums(Case.resolution_due, Case.resolved_at, now)
     with store.unit_of_work() as uow:
-        rows = list(
+        counts = list(
             uow.session.execute(
-                select(
-                    Case.reference,
-                    Case.status,
-                    Case.priority,
-                    Case.created_at,
-                    Case.first_response_due,
-                    Case.first_responded_at,
-                    Case.resolution_due,
-                    Case.resolved_at,
-                ).where(Case.created_at >= win.start, Case.created_at < win.end)
+                select(Case.priority, func.count(), first_met, first_breached, res_met, res_breached)
+                .where(*in_window)
+                .group_by(Case.priority)
             )
         )
-        open_rows = list(
-            uow.session.execute(
+        first = [
+            hours(r.first_responded_at - r.created_at)
+            for r in uow.session.execute(
+                select(Case.created_at, Case.first_responded_at).where(*in_window, Case.first_responded_at.is_not(None))
+            )
+        ]
+        resolved = [
+            hours(r.resolved_at - r.created_at)
+            for r in uow.session.execute(
+                select(Case.created_at, Case.resolved_at).where(*in_window, Case.resolved_at.is_not(None))
+            )
+        ]
+        # One query per open status: each is a range of ix_cases_status_resolution_due, where a single
+        # ``status IN (...)`` looks unselective to SQLite's planner (it scans the table).
+        breach = or_(
+            and_(Case.first_response_due.is_not(None), Case.first_responded_at > Case.first_response_due),
+            and_(Case.first_response_due < now, Case.first_responded_at.is_(None)),
+            and_(Case.resolution_due.is_not(None), Case.resolved_at > Case.resolution_due),
+            and_(Case.resolution_due < now, Case.resolved_at.is_(None)),
+        )
+        open_rows = [
+            row
+            for status in sorted(s.value for s in OPEN_STATUSES)
+            for row in uow.session.execute(
                 select(
                     Case.reference,
                     Case.status,
@@ -65,18 +94,18 @@ def sla(store: Store, since: dt.timedelta, until: Optional[dt.datetime] = None) 
                     Case.resolution_due,
                     Case.resolved_at,
                     Case.assignee,
-                ).where(Case.status.in_([s.value for s in OPEN_STATUSES]))
+                ).where(Case.status == status, breach)
             )
-        )
-    first = [hours(r.first_responded_at - r.created_at) for r in rows if r.first_responded_at is not None]
-    resolved = [hours(r.resolved_at - r.created_at) for r in rows if r.resolved_at is not None]
+        ]
     by_priority: dict[str, dict[str, Any]] = {}
-    for priority in sorted({r.priority for r in rows}):
-        subset = [r for r in rows if r.priority == priority]
-        by_priority[priority] = {
-            "cases": len(subset),
-            "first_response": _compliance([(r.first_response_due, r.first_responded_at) for r in subset], now),
-            "resolution": _compliance([(r.resolution_due, r.resolved_at) for r in subset], now),
+    totals = [0, 0, 0, 0, 0]
+    for row in sorted(counts, key=lambda r: str(r.priority)):
+        values = [int(v or 0) for v in row[1:]]
+        totals = [t + v for t, v in zip(totals, values, strict=True)]
+        by_priority[row.priority] = {
+            "cases": values[0],
+            "first_response": _counted(values[1], values[2]),
+            "resolution": _counted(values[3], values[4]),
         }
     breached_open = [
         {
@@ -95,58 +124,56 @@ def sla(store: Store, since: dt.timedelta, until: Optional[dt.datetime] = None) 
     breached_open.sort(key=lambda r: r["resolution_due"] or "")
     return {
         "window": win.as_dict(),
-        "cases": len(rows),
-        "first_response": {
-            **_compliance([(r.first_response_due, r.first_responded_at) for r in rows], now),
-            **_durations(first),
-        },
-        "resolution": {**_compliance([(r.resolution_due, r.resolved_at) for r in rows], now), **_durations(resolved)},
+        "cases": totals[0],
+        "first_response": {**_counted(totals[1], totals[2]), **_durations(first)},
+        "resolution": {**_counted(totals[3], totals[4]), **_durations(resolved)},
         "by_priority": by_priority,
         "breached_open": breached_open,
     }
 
 
 def satisfaction(store: Store, since: dt.timedelta, until: Optional[dt.datetime] = None) -> dict[str, Any]:
-    """Satisfaction answers recorded in the window, reopened cases, and repeat complaints."""
+    """Satisfaction answers recorded in the window, reopened cases, and repeat complaints.
+
+    A case's latest scored answer in the window counts (a window function picks it); scores and
+    reopenings are counted in the database.
+    """
     now = store.clock()
     win = window(now, since, until)
+    in_window = (CaseEvent.created_at >= win.start, CaseEvent.created_at < win.end)
+    score = CaseEvent.data["score"].as_integer()
     with store.unit_of_work() as uow:
-        answers = list(
-            uow.session.execute(
-                select(CaseEvent.case_id, CaseEvent.data, CaseEvent.created_at)
-                .where(
-                    CaseEvent.kind == "satisfaction_recorded",
-                    CaseEvent.created_at >= win.start,
-                    CaseEvent.created_at < win.end,
-                )
-                .order_by(CaseEvent.created_at, CaseEvent.id)
+        answers = (
+            select(
+                score.label("score"),
+                func.row_number()
+                .over(partition_by=CaseEvent.case_id, order_by=(CaseEvent.created_at.desc(), CaseEvent.id.desc()))
+                .label("newest"),
             )
+            .where(CaseEvent.kind == "satisfaction_recorded", *in_window, score.is_not(None))
+            .subquery()
         )
-        reopen_rows = list(
-            uow.session.execute(
-                select(CaseEvent.case_id, CaseEvent.data).where(
-                    CaseEvent.kind == "status_changed",
-                    CaseEvent.created_at >= win.start,
-                    CaseEvent.created_at < win.end,
-                )
+        distribution: Counter[int] = Counter()
+        for value, count in uow.session.execute(
+            select(answers.c.score, func.count()).where(answers.c.newest == 1).group_by(answers.c.score)
+        ):
+            distribution[int(value)] += int(count)
+        reopened, reopened_cases = uow.session.execute(
+            select(func.count(), func.count(func.distinct(CaseEvent.case_id))).where(
+                CaseEvent.kind == "status_changed", *in_window, CaseEvent.data["to"].as_string() == "reopened"
             )
-        )
-    latest: dict[int, int] = {}
-    for row in answers:
-        score = (row.data or {}).get("score")
-        if isinstance(score, int):
-            latest[row.case_id] = score
-    scores = list(latest.values())
-    distribution = Counter(scores)
-    reopened = [r for r in reopen_rows if (r.data or {}).get("to") == "reopened"]
+        ).one()
+    answered = sum(distribution.values())
+    total = sum(s * n for s, n in distribution.items())
+    low = sum(n for s, n in distribution.items() if s <= LOW_SCORE)
     return {
         "window": win.as_dict(),
-        "answers": len(scores),
-        "average": rounded(sum(scores) / len(scores), 2) if scores else None,
+        "answers": answered,
+        "average": rounded(total / answered, 2) if answered else None,
         "distribution": {str(s): distribution.get(s, 0) for s in range(1, 6)},
-        "low_share": rounded(sum(1 for s in scores if s <= LOW_SCORE) / len(scores), 3) if scores else None,
-        "reopened": len(reopened),
-        "reopened_cases": len({r.case_id for r in reopened}),
+        "low_share": rounded(low / answered, 3) if answered else None,
+        "reopened": int(reopened or 0),
+        "reopened_cases": int(reopened_cases or 0),
         "repeat_complaints": repeat_complaints(store, since, until),
     }
 

@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections import Counter, defaultdict
+from collections import Counter
 from dataclasses import dataclass
 from typing import Any, Optional
 
-from sqlalchemy import select
+from sqlalchemy import case, func, select
 
 from bot.cases.models import Case
 from bot.cases.store import Store
-from bot.reports.windows import Window, window
+from bot.reports.windows import window
 
 DIMENSIONS = ("product_line", "defect_category", "component", "batch")
 
@@ -39,9 +39,8 @@ def _trend(current: int, previous: int) -> str:
     return "flat"
 
 
-def _rows(case_rows: list[Any], win: Window) -> list[tuple[Any, bool]]:
-    """(row, in current window) for rows of the current or previous window."""
-    return [(row, row.created_at >= win.start) for row in case_rows]
+def _blank(value: Any) -> bool:
+    return value is None or value == ""
 
 
 def themes(
@@ -50,31 +49,43 @@ def themes(
     until: Optional[dt.datetime] = None,
     rule: SpikeRule = SpikeRule(),
 ) -> dict[str, Any]:
-    """Counts by product line, defect category, component and batch, with trend and spikes."""
+    """Counts by product line, defect category, component and batch, with trend and spikes.
+
+    Each dimension is counted in the database (``GROUP BY`` over the current and previous window),
+    so only one row per distinct value reaches Python.
+    """
     win = window(store.clock(), since, until)
     prev = win.previous()
-    with store.unit_of_work() as uow:
-        stmt = select(
-            Case.reference, Case.product_line, Case.defect_category, Case.component, Case.batch, Case.created_at
-        ).where(Case.created_at >= prev.start, Case.created_at < win.end)
-        rows = list(uow.session.execute(stmt))
+    in_current = case((Case.created_at >= win.start, 1), else_=0)
     current: dict[str, Counter[str]] = {d: Counter() for d in DIMENSIONS}
     previous: dict[str, Counter[str]] = {d: Counter() for d in DIMENSIONS}
-    for row, in_current in _rows(rows, win):
+    total = previous_total = 0
+    with store.unit_of_work() as uow:
         for dim in DIMENSIONS:
-            value = getattr(row, dim)
-            if value in (None, ""):
-                if dim in ("component", "batch"):
-                    continue
-                value = "unknown"
-            (current if in_current else previous)[dim][value] += 1
+            column = getattr(Case, dim)
+            stmt = (
+                select(column, func.sum(in_current), func.count())
+                .where(Case.created_at >= prev.start, Case.created_at < win.end)
+                .group_by(column)
+            )
+            for value, in_window, count in uow.session.execute(stmt):
+                in_window = int(in_window or 0)
+                if dim == DIMENSIONS[0]:
+                    total += in_window
+                    previous_total += int(count) - in_window
+                if _blank(value):
+                    if dim in ("component", "batch"):
+                        continue
+                    value = "unknown"
+                current[dim][value] += in_window
+                previous[dim][value] += int(count) - in_window
     spike_list = spikes(store, until=win.end, rule=rule)
     spiking = {(s["dimension"], s["value"]) for s in spike_list} | {
         ("defect_category", s["defect_category"]) for s in spike_list
     }
     by: dict[str, list[dict[str, Any]]] = {}
     for dim in DIMENSIONS:
-        keys = set(current[dim]) | set(previous[dim])
+        keys = {k for k, n in current[dim].items() if n} | {k for k, n in previous[dim].items() if n}
         entries: list[dict[str, Any]] = [
             {
                 "value": key,
@@ -88,59 +99,72 @@ def themes(
         ]
         entries.sort(key=lambda e: (-int(e["count"]), -int(e["previous"]), str(e["value"])))
         by[dim] = entries
-    total = sum(1 for _row, in_current in _rows(rows, win) if in_current)
     return {
         "window": win.as_dict(),
         "previous_window": prev.as_dict(),
         "total": total,
-        "previous_total": len(rows) - total,
+        "previous_total": previous_total,
         "by": by,
         "spikes": spike_list,
     }
 
 
 def spikes(store: Store, until: Optional[dt.datetime] = None, rule: SpikeRule = SpikeRule()) -> list[dict[str, Any]]:
-    """Repeated faults (line or batch + defect) well above their baseline rate in the spike window."""
+    """Repeated faults (line or batch + defect) well above their baseline rate in the spike window.
+
+    Groups are counted in the database; the case references are read only for the groups that spike.
+    """
     end = until or store.clock()
     start = end - rule.window
     base_start = start - rule.baseline
-    with store.unit_of_work() as uow:
-        stmt = (
-            select(Case.reference, Case.product_line, Case.batch, Case.defect_category, Case.created_at)
-            .where(Case.created_at >= base_start, Case.created_at < end)
-            .order_by(Case.created_at)
-        )
-        rows = list(uow.session.execute(stmt))
-    recent: dict[tuple[str, str, str], list[Any]] = defaultdict(list)
-    baseline: Counter[tuple[str, str, str]] = Counter()
-    for row in rows:
-        for dim in ("product_line", "batch"):
-            value = getattr(row, dim)
-            if not value or row.defect_category == "other":
-                continue
-            key = (dim, value, row.defect_category)
-            if row.created_at >= start:
-                recent[key].append(row)
-            else:
-                baseline[key] += 1
+    in_recent = case((Case.created_at >= start, 1), else_=0)
     found = []
     scale = rule.window / rule.baseline
-    for (dim, value, defect), group in recent.items():
-        expected = baseline[(dim, value, defect)] * scale
-        if len(group) >= rule.min_cases and len(group) >= rule.ratio * expected:
-            found.append(
-                {
-                    "dimension": dim,
-                    "value": value,
-                    "defect_category": defect,
-                    "count": len(group),
-                    "baseline_count": baseline[(dim, value, defect)],
-                    "expected": round(expected, 2),
-                    "window_days": rule.window.days,
-                    "first_at": group[0].created_at.isoformat(),
-                    "last_at": group[-1].created_at.isoformat(),
-                    "references": [r.reference for r in group],
-                }
+    with store.unit_of_work() as uow:
+        for dim in ("product_line", "batch"):
+            column = getattr(Case, dim)
+            stmt = (
+                select(column, Case.defect_category, func.sum(in_recent), func.count())
+                .where(
+                    Case.created_at >= base_start,
+                    Case.created_at < end,
+                    column.is_not(None),
+                    column != "",
+                    Case.defect_category != "other",
+                )
+                .group_by(column, Case.defect_category)
             )
-    found.sort(key=lambda s: (-s["count"], s["dimension"], s["value"]))
+            for value, defect, recent_count, count in uow.session.execute(stmt):
+                recent = int(recent_count or 0)
+                baseline = int(count) - recent
+                expected = baseline * scale
+                if recent == 0 or recent < rule.min_cases or recent < rule.ratio * expected:
+                    continue
+                group = list(
+                    uow.session.execute(
+                        select(Case.reference, Case.created_at)
+                        .where(
+                            column == value,
+                            Case.defect_category == defect,
+                            Case.created_at >= start,
+                            Case.created_at < end,
+                        )
+                        .order_by(Case.created_at, Case.id)
+                    )
+                )
+                found.append(
+                    {
+                        "dimension": dim,
+                        "value": value,
+                        "defect_category": defect,
+                        "count": len(group),
+                        "baseline_count": baseline,
+                        "expected": round(expected, 2),
+                        "window_days": rule.window.days,
+                        "first_at": group[0].created_at.isoformat(),
+                        "last_at": group[-1].created_at.isoformat(),
+                        "references": [r.reference for r in group],
+                    }
+                )
+    found.sort(key=lambda s: (-s["count"], s["dimension"], s["value"], s["defect_category"]))
     return found

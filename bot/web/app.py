@@ -97,6 +97,9 @@ def serve(store: Store, host: str = "127.0.0.1", port: Optional[int] = None) -> 
     port = port or store.settings.dashboard_port
     app = create_app(store.settings, store)
     logging.basicConfig(level=store.settings.log_level)
+    from bot.privacy.log_masking import install_for_settings
+
+    install_for_settings(store.settings)
     log.info("dashboard on http://%s:%s/", host, port)
     print(f"dashboard on http://{host}:{port}/", flush=True)
     waitress_serve(app, host=host, port=port, threads=4, ident="complaints")

@@ -20,6 +20,7 @@ from bot.settings import Settings, get_settings
 from bot.triage.scheduler import web_client
 from integrations.slack.listeners import register_listeners
 from integrations.slack.relay import relay_customer_messages
+from integrations.slack.request_handler import SafeSlackRequestHandler
 from integrations.slack.runtime import configure
 
 log = logging.getLogger(__name__)
@@ -81,7 +82,10 @@ def build_app(settings: Optional[Settings] = None, store: Optional[Store] = None
     app = App(
         signing_secret=settings.slack_signing_secret,
         client=web_client(settings),  # the token is the client's
-        process_before_response=False,  # ack first; lazy listeners do the slow work in threads
+        # The ack listener runs in the request's own thread and lazy listeners go to bolt's executor.
+        # With False, bolt also queues every ack behind the lazy work in that 5-thread executor, and
+        # under load acks took far longer than Slack's 3 s (benchmarks/slack_ack_latency.py).
+        process_before_response=True,
     )
     app.middleware(retry_filter(SeenEvents()))
     app.middleware(relay_customer_messages)
@@ -91,7 +95,7 @@ def build_app(settings: Optional[Settings] = None, store: Optional[Store] = None
 
 def wsgi_app(app: App) -> SlackRequestHandler:
     """A WSGI application serving the app on :data:`EVENTS_PATH`."""
-    return SlackRequestHandler(app, path=EVENTS_PATH)
+    return SafeSlackRequestHandler(app, path=EVENTS_PATH)  # 400, not 500, for unreadable bodies
 
 
 def serve(app: App, port: int = 3000, host: str = "127.0.0.1") -> None:

@@ -24,7 +24,7 @@ class Runtime:
     @property
     def rasa(self) -> RasaTracker:
         """Rasa's tracker API (pause/resume, staff messages)."""
-        return RasaTracker(self.settings.rasa_url, self.settings.rasa_auth_token)
+        return RasaTracker(self.settings.rasa_url, self.settings.rasa_api_token)
 
     @property
     def escalation_channels(self) -> dict[str, str]:

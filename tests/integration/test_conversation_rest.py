@@ -294,7 +294,7 @@ def test_bad_input_gets_an_answer(stack: RasaStack, message: str) -> None:
 def _tracker_texts(stack: RasaStack, sender: str) -> list[str]:
     import urllib.request
 
-    with urllib.request.urlopen(f"{stack.rasa_url}/conversations/{sender}/tracker", timeout=30) as response:
+    with urllib.request.urlopen(stack.api_url(f"/conversations/{sender}/tracker"), timeout=30) as response:
         tracker = json.loads(response.read())
     return [str(e.get("text")) for e in tracker["events"] if e.get("event") == "bot"]
 
@@ -323,9 +323,9 @@ def test_follow_up_through_running_rasa_and_a_low_rating_reopens(stack: RasaStac
     subprocess.run([str(BIN), "followups", "due-now", reference], env=stack.env, check=True, capture_output=True)
     store = open_store(load_settings({"DATABASE_URL": stack.env["DATABASE_URL"]}))
     try:
-        report = run_due(store, RasaDeliverer(stack.rasa_url))
+        report = run_due(store, RasaDeliverer(stack.rasa_url, stack.token))
         assert report.sent == 1, report.errors
-        again = run_due(store, RasaDeliverer(stack.rasa_url))
+        again = run_due(store, RasaDeliverer(stack.rasa_url, stack.token))
         assert again.claimed == 0
     finally:
         store.dispose()

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import json
 import os
+import secrets
 import signal
 import subprocess
 import sys
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -59,6 +61,16 @@ class RasaStack:
     env: dict[str, str]
     logs: Path
 
+    @property
+    def token(self) -> str:
+        """Rasa's HTTP API token (``RASA_AUTH_TOKEN``): the stack always runs with one."""
+        return self.env["RASA_AUTH_TOKEN"]
+
+    def api_url(self, path: str) -> str:
+        """URL of Rasa HTTP API ``path`` with the token (e.g. ``/conversations/ID/tracker``)."""
+        separator = "&" if "?" in path else "?"
+        return f"{self.rasa_url}{path}{separator}{urllib.parse.urlencode({'token': self.token})}"
+
     def send(self, sender: str, message: str, timeout: float = 60.0) -> list[dict[str, Any]]:
         """POST to the REST channel and return the bot's messages."""
         body = json.dumps({"sender": sender, "message": message}).encode()
@@ -85,12 +97,14 @@ def rasa_stack(
     workdir: Path,
     extra_env: Optional[dict[str, str]] = None,
     extra_args: Optional[list[str]] = None,
+    model: Optional[Path] = None,
 ) -> Iterator[RasaStack]:
     """Start the action server and Rasa (REST channel, API enabled) against ``database_url``.
 
     ``extra_args`` are added to ``rasa run`` (e.g. ``["--cors", "*"]`` for the browser chat).
+    ``model`` runs that model file as it is; by default the project model is (re)trained if needed.
     """
-    model = ensure_model()
+    model = model or ensure_model()
     rasa_port, actions_port = free_port(), free_port()
     env = {
         **os.environ,
@@ -99,6 +113,9 @@ def rasa_stack(
         "RASA_TELEMETRY_ENABLED": "false",
         "TF_CPP_MIN_LOG_LEVEL": "3",
         "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
+        # Rasa's API and the action server always run with credentials, like `make run`.
+        "RASA_AUTH_TOKEN": "test-" + secrets.token_hex(16),
+        "ACTION_SERVER_TOKEN": "test-" + secrets.token_hex(16),
         **(extra_env or {}),
     }
     workdir.mkdir(parents=True, exist_ok=True)
@@ -110,7 +127,7 @@ def rasa_stack(
     actions_log = open(logs / "actions.log", "wb")  # noqa: SIM115 - closed in finally
     rasa_log = open(logs / "rasa.log", "wb")  # noqa: SIM115
     actions = subprocess.Popen(
-        [str(BIN / "rasa"), "run", "actions", "--port", str(actions_port), "--actions", "actions"],
+        [str(BIN / "complaints"), "actions", "--port", str(actions_port)],
         cwd=ROOT,
         env=env,
         stdout=actions_log,
@@ -122,6 +139,8 @@ def rasa_stack(
             str(BIN / "rasa"),
             "run",
             "--enable-api",
+            "--auth-token",
+            env["RASA_AUTH_TOKEN"],
             "--port",
             str(rasa_port),
             "--model",
@@ -140,7 +159,7 @@ def rasa_stack(
     )
     try:
         wait_for_http(f"http://127.0.0.1:{actions_port}/health", process=actions)
-        wait_for_http(f"http://127.0.0.1:{rasa_port}/status", process=rasa)
+        wait_for_http(f"http://127.0.0.1:{rasa_port}/status?token={env['RASA_AUTH_TOKEN']}", process=rasa)
         yield RasaStack(f"http://127.0.0.1:{rasa_port}", f"http://127.0.0.1:{actions_port}", env, logs)
     finally:
         _terminate(rasa)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import glob
 import os
 import shutil
 import socket
@@ -12,6 +11,8 @@ import time
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
+
+from bot.local_postgres import as_postgres_user, postgres_bin
 
 
 def free_port() -> int:
@@ -32,21 +33,9 @@ def wait_for_port(port: int, timeout: float = 30.0) -> None:
     raise TimeoutError(f"nothing listening on port {port} after {timeout}s")
 
 
-def _postgres_bin(name: str) -> str:
-    candidates = sorted(glob.glob(f"/usr/lib/postgresql/*/bin/{name}"), reverse=True)
-    found = candidates[0] if candidates else shutil.which(name)
-    if not found:
-        raise RuntimeError(
-            f"PostgreSQL's {name} was not found; run `make system-deps` (installs Debian's postgresql package)"
-        )
-    return found
-
-
-def _as_postgres_user(cmd: list[str]) -> list[str]:
-    """initdb and postgres refuse to run as root: run them as the postgres user then."""
-    if os.geteuid() == 0:
-        return ["runuser", "-u", "postgres", "--", *cmd]
-    return cmd
+# Shared with scripts/run_cluster.sh (bot/local_postgres.py).
+_postgres_bin = postgres_bin
+_as_postgres_user = as_postgres_user
 
 
 @contextmanager

@@ -8,7 +8,8 @@ from bot.settings import load_settings
 
 def test_default_tracker_store_is_the_project_sqlite_database() -> None:
     config = endpoints(load_settings({}))
-    assert config["action_endpoint"] == {"url": "http://localhost:5055/webhook"}
+    assert config["action_endpoint"]["url"] == "http://localhost:5055/webhook"
+    assert config["action_endpoint"]["basic_auth"]["password"]  # the action server's shared secret
     assert config["tracker_store"]["type"] == "SQL" and config["tracker_store"]["dialect"] == "sqlite"
     assert config["tracker_store"]["db"].endswith("var/complaints.db")
     assert "lock_store" not in config

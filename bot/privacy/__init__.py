@@ -1,0 +1,1 @@
+"""Data protection: erasure, retention, subject access, legal hold and log masking (issue #10)."""

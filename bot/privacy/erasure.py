@@ -1,0 +1,357 @@
+"""Erasure of a customer's personal data, and anonymisation of old closed cases (retention).
+
+What is erased (see docs/data-protection.md): the customer row (name, e-mail, phone, Slack id), free
+text of their cases (description, resolution reason, satisfaction comment, root cause), the transcript
+snapshot, personal data inside audit events (the hash chain stays verifiable: events are chained
+over a digest of their content, see :mod:`bot.cases.audit`), Rasa tracker events of their
+conversations, follow-up conversation ids and errors, and photos (rows and files). What is kept:
+every categorical field the reports count (product line, defect, component, batch, dates, status,
+priority, resolution type, satisfaction score), so statistics give the same numbers afterwards.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import hashlib
+import logging
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterable, Optional
+
+from dateutil.relativedelta import relativedelta
+from sqlalchemy import delete, inspect, select
+from sqlalchemy.orm import Session
+
+from bot.cases.audit import ERASURE_KIND
+from bot.cases.models import Case, CaseEvent, CasePhoto, Customer, FollowUp, TranscriptLine
+from bot.cases.store import Store
+from bot.cases.transcripts import EVENTS
+from bot.cases.unit_of_work import UnitOfWork
+from bot.exports.redact import PERSONAL_KEYS, redact
+from bot.privacy.log_masking import mask_text
+
+log = logging.getLogger(__name__)
+
+ERASED_TEXT = "[erased]"
+
+
+class LegalHoldError(ValueError):
+    """Erasure or anonymisation refused because a case is under legal hold."""
+
+
+@dataclass(frozen=True)
+class Identity:
+    """What identifies one person in free text."""
+
+    email: str = ""
+    name: str = ""
+    phone: str = ""
+    slack_user_id: str = ""
+
+    @property
+    def names(self) -> list[str]:
+        """The name, for name redaction."""
+        return [self.name] if self.name.strip() else []
+
+
+@dataclass
+class ErasureReport:
+    """What one erasure or retention run did (counts and case references; never the personal data)."""
+
+    cases: list[str] = field(default_factory=list)
+    customers: int = 0
+    events_redacted: int = 0
+    transcript_lines: int = 0
+    tracker_events_deleted: int = 0
+    follow_ups: int = 0
+    photos_deleted: int = 0
+    dry_run: bool = False
+    note: str = ""
+    _files: list[Path] = field(default_factory=list, repr=False)
+
+    def as_dict(self) -> dict[str, Any]:
+        """JSON-ready form."""
+        return {
+            "cases": list(self.cases),
+            "customers": self.customers,
+            "events_redacted": self.events_redacted,
+            "transcript_lines": self.transcript_lines,
+            "tracker_events_deleted": self.tracker_events_deleted,
+            "follow_ups": self.follow_ups,
+            "photos_deleted": self.photos_deleted,
+            "dry_run": self.dry_run,
+            "note": self.note,
+        }
+
+
+def scrub_text(text: Optional[str], who: Identity) -> Optional[str]:
+    """``text`` with ``who``'s identifiers and any e-mail, phone, postcode or street address masked."""
+    if not text:
+        return text
+    result = text
+    for literal in (who.email, who.phone, who.slack_user_id):
+        if literal and len(literal) >= 3:
+            result = re.sub(re.escape(literal), "[redacted]", result, flags=re.IGNORECASE)
+    digits = re.sub(r"\D", "", who.phone or "")
+    if len(digits) >= 7:  # the same number typed with other spacing
+        spaced = r"[\s().-]*".join(re.escape(d) for d in digits[-10:])
+        result = re.sub(r"(?:\+\d{1,3}[\s().-]*|0)?" + spaced, "[phone]", result)
+    result = mask_text(result)
+    return str(redact(result, who.names))
+
+
+def scrub_value(value: Any, who: Identity) -> Any:
+    """A deep copy of a JSON-like value with :func:`scrub_text` applied to every string and personal keys blanked."""
+    if isinstance(value, dict):
+        return {
+            key: "[redacted]" if key in PERSONAL_KEYS and isinstance(item, str) and item else scrub_value(item, who)
+            for key, item in value.items()
+        }
+    if isinstance(value, list):
+        return [scrub_value(item, who) for item in value]
+    if isinstance(value, str):
+        return scrub_text(value, who)
+    return value
+
+
+def salted_digest(value: str) -> str:
+    """A short one-way tag of an identifier (lets an operator match a later request without storing it)."""
+    return hashlib.sha256(("complaints-erasure:" + value.strip().lower()).encode("utf-8")).hexdigest()[:16]
+
+
+def _like_escape(value: str) -> str:
+    return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _has_tracker_table(session: Session) -> bool:
+    return bool(inspect(session.connection()).has_table("events"))
+
+
+def _tracker_shares_database(store: Store) -> bool:
+    settings = store.settings
+    return (
+        settings.tracker_store == "sql"
+        and (settings.tracker_store_url or settings.database_url) == settings.database_url
+    )
+
+
+def _anonymise_case(
+    uow: UnitOfWork,
+    store: Store,
+    case: Case,
+    who: Identity,
+    actor: str,
+    now: dt.datetime,
+    basis: str,
+    report: ErasureReport,
+) -> None:
+    """Scrub one case and everything hanging off it; append the ``personal_data_erased`` event."""
+    session = uow.session
+    conversation_ids = {case.conversation_id} if case.conversation_id else set()
+    for text_field in ("description", "resolution_reason", "satisfaction_comment", "root_cause", "legal_hold_reason"):
+        current = getattr(case, text_field)
+        if current:
+            setattr(case, text_field, scrub_text(current, who) or "")
+    if case.idempotency_key and not case.idempotency_key.startswith("seed-"):
+        case.idempotency_key = f"erased:{case.reference}"
+    case.conversation_id = None
+    case.anonymised_at = now
+
+    lines = 0
+    for line in session.execute(select(TranscriptLine).where(TranscriptLine.case_id == case.id)).scalars():
+        line.text = ERASED_TEXT if line.speaker == "customer" else (scrub_text(line.text, who) or "")
+        line.actor = scrub_text(line.actor, who)
+        lines += 1
+    report.transcript_lines += lines
+
+    redacted_seqs: list[int] = []
+    for event in session.execute(select(CaseEvent).where(CaseEvent.case_id == case.id)).scalars():
+        if event.redacted_at is not None:
+            continue
+        data = scrub_value(event.data, who)
+        actor_text = scrub_text(event.actor, who) or ""
+        if data != event.data or actor_text != event.actor:
+            event.data = data
+            event.actor = actor_text
+            event.redacted_at = now
+            redacted_seqs.append(int(event.seq))
+    report.events_redacted += len(redacted_seqs)
+
+    for follow_up in session.execute(select(FollowUp).where(FollowUp.case_id == case.id)).unique().scalars():
+        if follow_up.conversation_id:
+            conversation_ids.add(follow_up.conversation_id)
+        follow_up.conversation_id = None
+        follow_up.last_error = scrub_text(follow_up.last_error, who)
+        follow_up.claimed_by = scrub_text(follow_up.claimed_by, who)
+        report.follow_ups += 1
+
+    photo_filter: Any = CasePhoto.case_id == case.id
+    if conversation_ids:
+        photo_filter = photo_filter | CasePhoto.conversation_id.in_(sorted(conversation_ids))
+    photos = 0
+    for photo in session.execute(select(CasePhoto).where(photo_filter)).scalars():
+        report._files.append(store.settings.photos_dir / photo.conversation_id / photo.filename)
+        session.delete(photo)
+        photos += 1
+    report.photos_deleted += photos
+
+    if conversation_ids and _tracker_shares_database(store) and _has_tracker_table(session):
+        result = session.execute(delete(EVENTS).where(EVENTS.c.sender_id.in_(sorted(conversation_ids))))
+        report.tracker_events_deleted += int(result.rowcount or 0)
+
+    uow.cases.append_event(
+        case,
+        ERASURE_KIND,
+        actor,
+        now,
+        {
+            "basis": basis,
+            "redacted_seqs": redacted_seqs,
+            "transcript_lines": lines,
+            "photos_deleted": photos,
+        },
+    )
+    report.cases.append(case.reference)
+
+
+def _erase_customer_row(customer: Customer, now: dt.datetime) -> None:
+    customer.name = ""
+    customer.email = None
+    customer.phone = None
+    customer.slack_user_id = None
+    customer.erased_at = now
+
+
+def _identity(customer: Optional[Customer]) -> Identity:
+    if customer is None:
+        return Identity()
+    return Identity(
+        email=customer.email or "",
+        name=customer.name or "",
+        phone=customer.phone or "",
+        slack_user_id=customer.slack_user_id or "",
+    )
+
+
+def _remove_files(paths: Iterable[Path]) -> None:
+    for path in paths:
+        try:
+            path.unlink(missing_ok=True)
+        except OSError as exc:  # reported, not fatal: the row is gone already
+            log.warning("could not remove photo file %s: %s", path.name, exc)
+            continue
+        with contextlib.suppress(OSError):
+            path.parent.rmdir()  # only when empty
+
+
+def erase_customer(store: Store, email: str, actor: str, dry_run: bool = False) -> ErasureReport:
+    """Erase the personal data of the customer with ``email``, all or nothing.
+
+    Refused (nothing changed) when any of their cases is under legal hold. Running it again finds
+    no customer with that e-mail and does nothing.
+    """
+    email = (email or "").strip().lower()
+    if "@" not in email:
+        raise ValueError("give the customer's e-mail address")
+    report = ErasureReport(dry_run=dry_run)
+    with store.unit_of_work() as uow:
+        customer = uow.catalogue.customer_by_email(email)
+        if customer is None:
+            report.note = "no customer with that e-mail address (never known, or already erased)"
+            return report
+        cases = list(
+            uow.session.execute(select(Case).where(Case.customer_id == customer.id).order_by(Case.id))
+            .unique()
+            .scalars()
+        )
+        held = [c.reference for c in cases if c.legal_hold]
+        if held:
+            raise LegalHoldError(
+                f"refused: case(s) {', '.join(held)} are under legal hold; nothing was erased "
+                "(release the hold with `complaints cases release REF` first)"
+            )
+        who = _identity(customer)
+        now = store.clock()
+        for case in cases:
+            _anonymise_case(uow, store, case, who, actor, now, "erasure request", report)
+        if _tracker_shares_database(store) and _has_tracker_table(uow.session):
+            # conversations that mention the e-mail but never became one of their cases
+            senders = uow.session.execute(
+                select(EVENTS.c.sender_id)
+                .where(EVENTS.c.data.ilike(f"%{_like_escape(email)}%", escape="\\"))
+                .distinct()
+            ).scalars()
+            mentioned = sorted(str(s) for s in senders)
+            if mentioned:
+                result = uow.session.execute(delete(EVENTS).where(EVENTS.c.sender_id.in_(mentioned)))
+                report.tracker_events_deleted += int(result.rowcount or 0)
+        _erase_customer_row(customer, now)
+        report.customers = 1
+        if dry_run:
+            uow.rollback()
+            report.note = "dry run: nothing was changed"
+            return report
+        uow.commit()
+    _remove_files(report._files)
+    log.info("erased personal data of customer %s: %d case(s)", salted_digest(email), len(report.cases))
+    return report
+
+
+def retention_cutoff(now: dt.datetime, months: int) -> dt.datetime:
+    """The moment before which closed cases are anonymised."""
+    return now - relativedelta(months=months)
+
+
+def run_retention(
+    store: Store, months: Optional[int] = None, dry_run: bool = False, actor: str = "retention"
+) -> ErasureReport:
+    """Anonymise every closed case closed more than ``months`` ago (not under legal hold).
+
+    A customer whose cases are then all anonymised is erased too. Safe to run again: anonymised
+    cases are skipped.
+    """
+    months = store.settings.retention_months if months is None else months
+    if months < 1:
+        raise ValueError("the retention period must be at least one month")
+    report = ErasureReport(dry_run=dry_run)
+    with store.unit_of_work() as uow:
+        now = store.clock()
+        cutoff = retention_cutoff(now, months)
+        stmt = (
+            select(Case)
+            .where(
+                Case.closed_at.is_not(None),
+                Case.closed_at < cutoff,
+                Case.status == "closed",
+                Case.anonymised_at.is_(None),
+                Case.legal_hold.is_(False),
+            )
+            .order_by(Case.id)
+            .with_for_update(of=Case, skip_locked=True)  # another worker's run skips what this one is doing
+        )
+        cases = list(uow.session.execute(stmt).unique().scalars())
+        touched: dict[int, Customer] = {}
+        for case in cases:
+            _anonymise_case(
+                uow, store, case, _identity(case.customer), actor, now, f"retention {months} months", report
+            )
+            if case.customer is not None:
+                touched[case.customer.id] = case.customer
+        uow.session.flush()
+        for customer in touched.values():
+            remaining = uow.session.execute(
+                select(Case.id).where(Case.customer_id == customer.id, Case.anonymised_at.is_(None)).limit(1)
+            ).first()
+            if remaining is None and customer.erased_at is None:
+                _erase_customer_row(customer, now)
+                report.customers += 1
+        if dry_run:
+            uow.rollback()
+            report.note = "dry run: nothing was changed"
+            return report
+        uow.commit()
+    _remove_files(report._files)
+    log.info("retention (%d months): anonymised %d case(s)", months, len(report.cases))
+    return report
