@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import time
 import urllib.request
@@ -43,17 +44,33 @@ def _direct(port: int) -> Callable[[str, str], list[dict[str, Any]]]:
     return send
 
 
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU time a process has used so far (from /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def measure(rasa: int, customers: int) -> dict[str, float]:
     """Start a cluster with ``rasa`` processes and time ``customers`` concurrent complaints."""
     with run_cluster(rasa=rasa, workers=1) as cluster:
         for n, port in enumerate(cluster.rasa_ports):
             complain(_direct(port), f"warmup-{rasa}-{n}", persona(1000 + n))
         sender = RetryingSender(cluster.url, cluster.auth_token)
+        parts = [f"{kind}-{n}" for kind in ("rasa", "actions") for n in range(1, rasa + 1)]
+        cpu_before = {part: _cpu_seconds(cluster.pid(part)) for part in parts}
+        load_before = os.getloadavg()[0]
         started = time.monotonic()
         with ThreadPoolExecutor(max_workers=customers) as pool:
             futures = [pool.submit(complain, sender, f"bench-{rasa}-{n}", persona(n)) for n in range(customers)]
             conversations = [f.result() for f in futures]
         seconds = time.monotonic() - started
+        cpu = {part: _cpu_seconds(cluster.pid(part)) - cpu_before[part] for part in parts}
+        print(
+            f"rasa={rasa}: CPU seconds used during the run: "
+            + ", ".join(f"{part} {used:.1f}" for part, used in cpu.items())
+            + f"; load average {load_before:.1f} -> {os.getloadavg()[0]:.1f}",
+            flush=True,
+        )
     messages = sum(len(c.turns) for c in conversations)
     done = sum(1 for c in conversations if c.reference)
     return {

@@ -343,11 +343,11 @@ def run_engine(
 
 def print_table(rows: list[tuple[str, int, str, str, float, float]], repeat: int) -> None:
     """The results as a Markdown table."""
-    print(f"\nSeconds per report, median of {repeat} runs:\n")
+    print(f"\nSeconds per report, median of {repeat} runs:\n", flush=True)
     print("| engine | cases | report | window | before indexes (s) | after indexes (s) |")
     print("| --- | ---: | --- | --- | ---: | ---: |")
     for engine_name, cases, name, period, before, after in rows:
-        print(f"| {engine_name} | {cases} | {name} | {period} | {before:.3f} | {after:.3f} |")
+        print(f"| {engine_name} | {cases} | {name} | {period} | {before:.3f} | {after:.3f} |", flush=True)
 
 
 def main(argv: Optional[list[str]] = None) -> int:
@@ -362,14 +362,14 @@ def main(argv: Optional[list[str]] = None) -> int:
     windows = [w.strip() for w in args.since.split(",") if w.strip()]
     for period in windows:
         parse_duration(period)
-    rows = []
     with tempfile.TemporaryDirectory(prefix="reports-at-size-") as tmp:
-        rows += run_engine("sqlite", f"sqlite:///{tmp}/cases.db", args.sqlite_cases, windows, args.repeat)
+        print_table(
+            run_engine("sqlite", f"sqlite:///{tmp}/cases.db", args.sqlite_cases, windows, args.repeat), args.repeat
+        )
     if not args.skip_postgres:
         with postgres_server() as server:
             url = create_database(server, "reports_at_size")
-            rows += run_engine("postgresql", url, args.postgres_cases, windows, args.repeat)
-    print_table(rows, args.repeat)
+            print_table(run_engine("postgresql", url, args.postgres_cases, windows, args.repeat), args.repeat)
     return 0
 
 

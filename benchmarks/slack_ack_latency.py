@@ -2,8 +2,9 @@
 
     .venv/bin/python benchmarks/slack_ack_latency.py [--rate 50] [--seconds 20] [--postgres]
 
-Starts the real triage app (``integrations/slack/app.py``: ``build_app`` served by waitress with 8
-threads, as ``complaints slack --port`` does) on a free port, pointed at the local Slack Web API
+Starts the real triage app as its own process (``complaints slack --port``: ``build_app`` from
+``integrations/slack/app.py`` served by waitress with 8 threads; ``--in-process`` serves it in a thread
+of this process instead) on a free port, pointed at the local Slack Web API
 stand-in (``tests/support/slack_standin.py``) and a small Rasa tracker stand-in (take over / hand
 back pause and resume the assistant), on a seeded SQLite database (``--postgres``: a throw-away
 PostgreSQL server). It sends requests signed like Slack signs them, open-loop at ``--rate`` a
@@ -22,6 +23,8 @@ import itertools
 import json
 import logging
 import math
+import os
+import subprocess
 import sys
 import tempfile
 import threading
@@ -416,7 +419,7 @@ class App:
     store: Store
 
 
-def _serve(store: Store, stack: ExitStack) -> App:
+def _serve(store: Store, stack: ExitStack, in_process: bool) -> App:
     standin = SlackStandIn().start()
     stack.callback(standin.stop)
     rasa = RasaTracker()
@@ -428,13 +431,36 @@ def _serve(store: Store, stack: ExitStack) -> App:
         slack_triage_channel=TRIAGE,
         rasa_url=rasa.url,
     )
-    from waitress.server import create_server
-
     port = free_port()
-    server: Any = create_server(wsgi_app(build_app(store.settings, store)), host="127.0.0.1", port=port, threads=8)
-    threading.Thread(target=server.run, daemon=True).start()
-    stack.callback(server.close)
-    wait_for_port(port)
+    if in_process:
+        from waitress.server import create_server
+
+        server: Any = create_server(wsgi_app(build_app(store.settings, store)), host="127.0.0.1", port=port, threads=8)
+        threading.Thread(target=server.run, daemon=True).start()
+        stack.callback(server.close)
+    else:
+        env = {
+            **os.environ,
+            "DATABASE_URL": store.settings.database_url,
+            "SLACK_BOT_TOKEN": "xoxb-bench",
+            "SLACK_SIGNING_SECRET": SECRET,
+            "SLACK_API_URL": standin.url,
+            "SLACK_TRIAGE_CHANNEL": TRIAGE,
+            "RASA_URL": rasa.url,
+        }
+        command = [str(Path(sys.executable).parent / "complaints"), "slack", "--port", str(port), "--host", "127.0.0.1"]
+        process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+        def stop() -> None:
+            process.terminate()
+            try:
+                process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+
+        stack.callback(stop)
+    wait_for_port(port, timeout=120)
     return App(SignedSender(f"http://127.0.0.1:{port}/slack/events", SECRET), standin, store)
 
 
@@ -453,6 +479,9 @@ def main(argv: Optional[list[str]] = None) -> int:
     parser.add_argument("--seconds", type=float, default=20.0, help="how long to send")
     parser.add_argument("--postgres", action="store_true", help="a throw-away PostgreSQL instead of SQLite")
     parser.add_argument(
+        "--in-process", action="store_true", help="serve the app in this process (default: `complaints slack`)"
+    )
+    parser.add_argument(
         "--settle", type=float, default=30.0, help="give up on the lazy work after this many seconds without progress"
     )
     args = parser.parse_args(argv)
@@ -461,7 +490,7 @@ def main(argv: Optional[list[str]] = None) -> int:
         store = open_store(load_settings({"DATABASE_URL": url}))
         stack.callback(store.dispose)
         migrate.upgrade(store.engine)
-        app = _serve(store, stack)
+        app = _serve(store, stack, args.in_process)
         per_handler = math.ceil(args.rate * args.seconds / len(HANDLERS))
         started = time.perf_counter()
         seeded = seed(store, per_handler)

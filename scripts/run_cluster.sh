@@ -10,9 +10,9 @@
 #   CLUSTER_DIR (var/cluster)  CLUSTER_PORT (5005)  CLUSTER_RASA (2)  CLUSTER_WORKERS (1)  CLUSTER_WEB (1)
 #   RASA_PORTS / ACTIONS_PORTS (space-separated; default 5006.. and 5056..)  CLUSTER_PG_PORT (5433)
 #   CLUSTER_REDIS_PORT (6380)  DASHBOARD_PORT (8000)  CLUSTER_SEED_ARGS (e.g. --no-cases)
-#   CLUSTER_MODEL (models)
+#   CLUSTER_MODEL (models)  CLUSTER_RESTART (1: restart a Rasa process, action server or worker that dies)
 # State lives under CLUSTER_DIR: pg/ (database, kept between runs), log/, run/ (pid files; run/ready
-# is written once every part answers), nginx.conf, endpoints.yml.
+# is written once every part answers), nginx.conf, endpoints-N.yml (one per Rasa process).
 # The body is one function, so bash has read all of it before starting anything: editing this
 # file while a cluster runs cannot change what the running script does.
 main() {
@@ -35,7 +35,7 @@ while [ $# -gt 0 ]; do
     --port) CLUSTER_PORT=$2; shift 2 ;;
     --dir) CLUSTER_DIR=$2; shift 2 ;;
     --no-web) CLUSTER_WEB=0; shift ;;
-    -h|--help) sed -n '2,15p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,15p' "$ROOT/scripts/run_cluster.sh"; exit 0 ;;
     *) echo "unknown option: $1 (see --help)" >&2; exit 2 ;;
   esac
 done

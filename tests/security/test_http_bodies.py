@@ -160,7 +160,11 @@ def slack(sqlite_store: Store) -> Iterator[SignedSender]:
 @FUZZ
 @given(
     body=st.text(max_size=200),
-    signature=st.one_of(st.text(max_size=70), st.from_regex(r"v0=[0-9a-f]{64}", fullmatch=True)),
+    # header values: printable ASCII (an HTTP client cannot send control characters in a header)
+    signature=st.one_of(
+        st.text(alphabet=st.characters(min_codepoint=0x20, max_codepoint=0x7E), max_size=70),
+        st.from_regex(r"v0=[0-9a-f]{64}", fullmatch=True),
+    ),
     skew=st.integers(min_value=-10_000, max_value=10_000),
 )
 def test_forged_slack_signatures_are_refused(slack: SignedSender, body: str, signature: str, skew: int) -> None:
@@ -168,8 +172,7 @@ def test_forged_slack_signatures_are_refused(slack: SignedSender, body: str, sig
     real = "v0=" + hmac.new(SLACK_SECRET.encode(), f"v0:{timestamp}:{body}".encode(), hashlib.sha256).hexdigest()
     if signature == real:
         return
-    printable = signature.encode("ascii", "ignore").decode()
-    headers = {"X-Slack-Request-Timestamp": timestamp, "X-Slack-Signature": printable}
+    headers = {"X-Slack-Request-Timestamp": timestamp, "X-Slack-Signature": signature}
     answer = slack.post(body, "application/json", headers)
     # 401 (bad signature), or 400 when the body cannot even be read: refused either way, never a 500
     assert answer.status in (400, 401), (answer.status, answer.body[:200])
