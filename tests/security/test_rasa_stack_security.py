@@ -255,3 +255,29 @@ def test_forged_commands_in_web_chat_are_refused(stack: RasaStack) -> None:
         client.close()
     said = user_texts(stack, token.session_id)
     assert FORGED[0] not in said and "/greet" in said
+
+
+# --- logs: no personal data, no secrets ---------------------------------------------------------
+
+
+def test_the_servers_logs_hold_no_email_phone_or_token(stack: RasaStack) -> None:
+    """A complaint carrying an e-mail and a phone number, then bad calls that get logged: neither the
+    action server's nor Rasa's log file contains the e-mail, the phone number or either secret."""
+    email, phone = "log.leak.check@example.com", "07700 900123"
+    persona = Persona(
+        story=f"my boots' sole came off, call me on {phone} or mail {email}",
+        name="Lena Logtest",
+        defect="the sole came off",
+        email=email,
+    )
+    complain(stack.send, "log-privacy", persona)
+    # failing calls are what usually end up in logs with their details
+    http(stack.actions_url + "/webhook", json.dumps({"next_action": "nope", "tracker": {"text": email}}).encode())
+    http(stack.rasa_url + f"/conversations/x/tracker?token=wrong-{stack.token}")
+    secrets = [stack.env["RASA_AUTH_TOKEN"], stack.env["ACTION_SERVER_TOKEN"]]
+    for name in ("actions.log", "rasa.log"):
+        text = (stack.logs / name).read_text(encoding="utf-8", errors="replace")
+        assert email not in text.lower(), name
+        assert phone not in text and phone.replace(" ", "") not in text, name
+        for secret in secrets:
+            assert secret not in text, name
