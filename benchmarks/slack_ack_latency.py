@@ -32,7 +32,6 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any, Callable, Optional
 
@@ -51,7 +50,13 @@ from bot.triage.posting import card_location, post_new_cases  # noqa: E402
 from bot.triage.scheduler import web_client  # noqa: E402
 from integrations.slack.app import build_app, wsgi_app  # noqa: E402
 from tests.support.servers import create_database, free_port, postgres_server, wait_for_port  # noqa: E402
-from tests.support.slack_standin import SignedSender, SlackStandIn, block_action, view_submission  # noqa: E402
+from tests.support.slack_standin import (  # noqa: E402
+    RasaRecorder,
+    SignedSender,
+    SlackStandIn,
+    block_action,
+    view_submission,
+)
 
 SECRET = "bench-signing-secret-0123456789abcdef"  # noqa: S105 - the local stand-in's, not a real one
 TRIAGE = "#complaints-triage"
@@ -59,39 +64,6 @@ STAFF = "U100"
 ACK_LIMIT = 3.0
 NOTE_PREFIXES = ("Called the customer (", "Reply ")
 POOLS = ("general", "resolve", "reopen", "takeover", "handback")
-
-
-class RasaTracker:
-    """Answers Rasa's ``POST /conversations/<id>/tracker/events`` (pause / resume) with 200."""
-
-    def __init__(self) -> None:
-        self.calls = 0
-        self.lock = threading.Lock()
-        tracker = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:  # noqa: N802 - http.server's naming
-                self.rfile.read(int(self.headers.get("Content-Length") or 0))
-                with tracker.lock:
-                    tracker.calls += 1
-                body = b"{}"
-                self.send_response(200)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-
-            def log_message(self, *args: Any) -> None:
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-    def stop(self) -> None:
-        """Shut down."""
-        self.server.shutdown()
-        self.server.server_close()
 
 
 @dataclass
@@ -422,7 +394,7 @@ class App:
 def _serve(store: Store, stack: ExitStack, in_process: bool) -> App:
     standin = SlackStandIn().start()
     stack.callback(standin.stop)
-    rasa = RasaTracker()
+    rasa = RasaRecorder()  # answers takeover's pause / resume with 200
     stack.callback(rasa.stop)
     store.settings = store.settings.with_overrides(
         slack_bot_token="xoxb-bench",  # noqa: S106 - the local stand-in accepts any token

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import json
-import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any, Iterator
 
@@ -14,37 +12,9 @@ import pytest
 from bot.cases.store import Store
 from bot.rasa_credentials import SLACK_RETRY_REASONS, write_credentials
 from integrations.slack.app import build_app, wsgi_app
-from tests.support.slack_standin import SignedSender, SlackStandIn, block_action, wait_for
+from tests.support.slack_standin import RasaRecorder, SignedSender, SlackStandIn, block_action, wait_for
 
 SECRET = "0123456789abcdef0123456789abcdef"
-
-
-class RasaRecorder:
-    """Stands in for Rasa's ``/webhooks/slack/webhook``: keeps each request's raw body and headers."""
-
-    def __init__(self) -> None:
-        self.requests: list[tuple[str, str, dict[str, str]]] = []
-        recorder = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:  # noqa: N802
-                body = self.rfile.read(int(self.headers.get("Content-Length") or 0)).decode()
-                recorder.requests.append((self.path, body, {k.lower(): v for k, v in self.headers.items()}))
-                self.send_response(200)
-                self.send_header("Content-Length", "0")
-                self.end_headers()
-
-            def log_message(self, *args: Any) -> None:
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-    def stop(self) -> None:
-        """Shut down."""
-        self.server.shutdown()
-        self.server.server_close()
 
 
 @pytest.fixture

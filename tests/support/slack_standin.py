@@ -294,3 +294,37 @@ def wait_for(check: Callable[[], Any], timeout: float = 10.0) -> Any:
         if time.monotonic() > deadline:
             raise AssertionError("timed out waiting for the Slack app")
         time.sleep(0.05)
+
+
+class RasaRecorder:
+    """Stands in for the Rasa server the Slack app talks to (the Slack webhook relay, takeover's
+    ``/tracker/events``): keeps each request's path, raw body and headers, answers ``{}``."""
+
+    def __init__(self) -> None:
+        self.requests: list[tuple[str, str, dict[str, str]]] = []
+        self._lock = threading.Lock()
+        recorder = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:  # noqa: N802 - http.server's naming
+                body = self.rfile.read(int(self.headers.get("Content-Length") or 0)).decode()
+                with recorder._lock:
+                    recorder.requests.append((self.path, body, {k.lower(): v for k, v in self.headers.items()}))
+                answer = b"{}"
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(answer)))
+                self.end_headers()
+                self.wfile.write(answer)
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def stop(self) -> None:
+        """Shut down."""
+        self.server.shutdown()
+        self.server.server_close()
