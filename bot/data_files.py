@@ -31,3 +31,13 @@ def read_yaml(path: Path | str) -> Any:
         with _lock:
             _cache[key] = cached
     return copy.deepcopy(cached[1])
+
+
+def write_private_yaml(path: Path, header: str, data: Any) -> Path:
+    """Write ``data`` as YAML after a ``# header`` line, readable by the owner only (mode 600)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    text = f"# {header}\n" + yaml.safe_dump(data, sort_keys=False)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write(text)
+    return path

@@ -9,12 +9,12 @@ secret is written to disk.
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Any
 
 import yaml
 
+from bot.data_files import write_private_yaml
 from bot.settings import Settings
 
 # Every retry reason Slack sends (api.slack.com/apis/connections/events-api#retries): a retry
@@ -52,10 +52,6 @@ def credentials(settings: Settings) -> dict[str, Any]:
 
 def write_credentials(settings: Settings, path: Path) -> Path:
     """Write the rendered credentials (mode 600) and return the path."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    text = "# Rendered by `complaints rasa-credentials`; edit credentials.yml instead.\n"
-    text += yaml.safe_dump(credentials(settings), sort_keys=False)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        handle.write(text)
-    return path
+    return write_private_yaml(
+        path, "Rendered by `complaints rasa-credentials`; edit credentials.yml instead.", credentials(settings)
+    )
