@@ -22,7 +22,9 @@ from spacy.matcher import Matcher, PhraseMatcher
 from spacy.tokens import Doc
 
 from bot.nlp import vocab
+from bot.nlp.codes import CodeIndex, CodeMatch
 from bot.nlp.dates import DateMention, find_dates
+from bot.nlp.fuzzy import FuzzyIndex
 
 __all__ = ["CatalogueEntry", "Extraction", "Extractor", "analyse_lines", "normalise_size"]
 
@@ -216,96 +218,6 @@ def _static_vocabulary() -> _StaticVocabulary:
         words.update(w for w in (alias, target) if w.isalpha() and len(w) >= 5)
     grouped = tuple((key, tuple(sorted(found))) for key, found in sorted(groups.items()))
     return _StaticVocabulary(grouped, frozenset(words))
-
-
-# ---------------------------------------------------------------------------------------------------------------
-# Codes: order numbers and SKUs, matched on raw text, tolerant of case, "-", "/" and spaces
-# ---------------------------------------------------------------------------------------------------------------
-
-_RUN = re.compile(r"[A-Za-z0-9]+")
-_CODE_SEPARATOR = re.compile(r"\s?[-/\\_.]\s?|\s|\s?#\s?")
-
-
-@dataclass(frozen=True)
-class _CodeMatch:
-    start: int
-    end: int
-    code: str
-
-
-class _CodeIndex:
-    """Find any of a fixed set of codes in text; match on letters and digits, with separators optional.
-
-    A code is stored under its letters and digits in upper case ("ORD-10023" -> "ORD10023"). In text, a code may
-    be split by "-", "/", a space, etc. only where the canonical code has a separator or changes between letters
-    and digits, so "ord 10023" finds ORD-10023 but "773 4219" does not find 7734219. Matches always cover whole
-    alphanumeric runs, so a code is never found inside a longer number or word.
-    """
-
-    def __init__(self, codes: Iterable[str]) -> None:
-        self._codes: dict[str, tuple[str, frozenset[int]]] = {}
-        self._max_parts = 1
-        self._max_len = 0
-        for code in codes:
-            code = code.strip()
-            key = "".join(_RUN.findall(code)).upper()
-            if not key or key in self._codes:
-                continue
-            allowed = self._boundaries(code)
-            self._codes[key] = (code, allowed)
-            self._max_parts = max(self._max_parts, len(allowed) + 1)
-            self._max_len = max(self._max_len, len(key))
-        self._max_parts = min(self._max_parts, 12)
-
-    @staticmethod
-    def _boundaries(code: str) -> frozenset[int]:
-        allowed: set[int] = set()
-        offset = 0
-        previous = ""
-        for char in code:
-            if char.isalnum():
-                if previous and (previous.isalpha() != char.isalpha()):
-                    allowed.add(offset)
-                previous = char
-                offset += 1
-            elif offset:
-                allowed.add(offset)
-                previous = ""
-        return frozenset(allowed)
-
-    def __len__(self) -> int:
-        return len(self._codes)
-
-    def find(self, text: str) -> list[_CodeMatch]:
-        """Every code found in ``text``, longest at each position, in text order, never overlapping."""
-        if not self._codes:
-            return []
-        runs = [(m.start(), m.end(), m.group().upper()) for m in _RUN.finditer(text)]
-        found: list[_CodeMatch] = []
-        i = 0
-        while i < len(runs):
-            key = ""
-            splits: list[int] = []
-            best: Optional[tuple[int, str]] = None
-            for j in range(i, min(i + self._max_parts, len(runs))):
-                if j > i:
-                    gap = text[runs[j - 1][1] : runs[j][0]]
-                    if not _CODE_SEPARATOR.fullmatch(gap):
-                        break
-                    splits.append(len(key))
-                key += runs[j][2]
-                if len(key) > self._max_len:
-                    break
-                entry = self._codes.get(key)
-                if entry is not None and all(s in entry[1] for s in splits):
-                    best = (j, entry[0])
-            if best is None:
-                i += 1
-                continue
-            j, code = best
-            found.append(_CodeMatch(runs[i][0], runs[j][1], code))
-            i = j + 1
-        return found
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -530,8 +442,8 @@ class Extractor:
         for entry in products:
             colours = tuple(self._canonical_colour(c) for c in entry.colours if c.strip())
             self._products.setdefault(entry.sku.strip(), _Product(entry, colours))
-        self._orders = _CodeIndex(order_numbers)
-        self._skus = _CodeIndex(self._products)
+        self._orders = CodeIndex(order_numbers)
+        self._skus = CodeIndex(self._products)
         self._keys: dict[int, str] = {}
         self._product_phrases: dict[str, frozenset[str]] = {}
         self._single_word: dict[str, str] = {}
@@ -545,7 +457,7 @@ class Extractor:
             self._add(key, phrases)
         self._add_colours(domain_words)
         self._add_products(domain_words)
-        self._fuzzy = _FuzzyIndex(w for w in domain_words if len(w) >= 5 and w.isalpha())
+        self._fuzzy = FuzzyIndex(w for w in domain_words if len(w) >= 5 and w.isalpha())
         self._colour_matcher = self._build_colour_matcher()
 
     # -- building ---------------------------------------------------------------------------------------------
@@ -679,7 +591,7 @@ class Extractor:
         result.injury = self._injury(clean)
         return result
 
-    def _codes(self, text: str, result: Extraction) -> tuple[list[tuple[int, int]], list[_CodeMatch]]:
+    def _codes(self, text: str, result: Extraction) -> tuple[list[tuple[int, int]], list[CodeMatch]]:
         """Fill e-mail, case reference and order number; return the character spans they use and any SKUs."""
         emails = [(m.start(), m.end(), m.group().rstrip(".")) for m in _EMAIL.finditer(text)]
         result.email = emails[0][2] if emails else None
@@ -817,7 +729,7 @@ class Extractor:
         doc: Doc,
         result: Extraction,
         matches: list[tuple[int, int, str]],
-        sku_codes: list[_CodeMatch],
+        sku_codes: list[CodeMatch],
         corrected: set[int],
     ) -> set[int]:
         """Fill sku / product_name / product_line; return the tokens covered by multi-word product names."""
@@ -1152,49 +1064,6 @@ def _norm_doc(vocab_: Any, norms: tuple[str, ...]) -> Doc:
         if tok.norm_ != norm:
             tok.norm_ = norm
     return doc
-
-
-class _FuzzyIndex:
-    """One-edit spelling correction against a closed vocabulary (symmetric delete index)."""
-
-    def __init__(self, words: Iterable[str]) -> None:
-        self._words: set[str] = set(words)
-        self._deletes: dict[str, set[str]] = {}
-        for word in self._words:
-            for variant in self._variants(word):
-                self._deletes.setdefault(variant, set()).add(word)
-
-    @staticmethod
-    def _variants(word: str) -> set[str]:
-        return {word} | {word[:i] + word[i + 1 :] for i in range(len(word))}
-
-    def known(self, word: str) -> bool:
-        """True if ``word`` is in the vocabulary."""
-        return word in self._words
-
-    def correct(self, word: str) -> Optional[str]:
-        """The single vocabulary word within one edit (insert, delete, substitute, swap) of ``word``, or None."""
-        candidates: set[str] = set()
-        for variant in self._variants(word):
-            candidates.update(self._deletes.get(variant, ()))
-        candidates = {c for c in candidates if c[0] == word[0] and _within_one_edit(word, c)}
-        return candidates.pop() if len(candidates) == 1 else None
-
-
-def _within_one_edit(a: str, b: str) -> bool:
-    if a == b:
-        return True
-    if abs(len(a) - len(b)) > 1:
-        return False
-    if len(a) == len(b):
-        diffs = [i for i in range(len(a)) if a[i] != b[i]]
-        if len(diffs) == 1:
-            return True
-        return (
-            len(diffs) == 2 and diffs[1] == diffs[0] + 1 and a[diffs[0]] == b[diffs[1]] and a[diffs[1]] == b[diffs[0]]
-        )
-    short, long_ = (a, b) if len(a) < len(b) else (b, a)
-    return any(long_[:i] + long_[i + 1 :] == short for i in range(len(long_)))
 
 
 def analyse_lines(extractor: Extractor, lines: Iterable[str], today: Optional[dt.date] = None) -> list[dict[str, Any]]:
