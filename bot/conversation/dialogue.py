@@ -218,7 +218,7 @@ def _append_description(slots: Mapping[str, Any], text: str) -> str:
 def _safety(slots: Mapping[str, Any], updates: Mapping[str, Any], extraction: Optional[Extraction] = None) -> bool:
     merged = {**slots, **updates}
     severity = assess_severity(merged.get("description") or "", merged.get("defect_category"), merged.get("component"))
-    return bool(severity.safety_issue or (extraction is not None and extraction.injury) or merged.get("safety_issue"))
+    return bool(severity.safety_issue or merged.get("safety_issue"))
 
 
 # ---------------------------------------------------------------- listen

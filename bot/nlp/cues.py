@@ -65,7 +65,7 @@ CUE_NAMES: tuple[str, ...] = (
 def _extractor() -> Extractor:
     from bot.nlp.extraction import Extractor
 
-    return Extractor([], [])
+    return Extractor([], [], learned=False)
 
 
 def cue_vector(text: str) -> list[float]:

@@ -25,6 +25,7 @@ from bot.nlp import vocab
 from bot.nlp.codes import CodeIndex, CodeMatch
 from bot.nlp.dates import DateMention, find_dates
 from bot.nlp.fuzzy import FuzzyIndex
+from bot.nlp.safety import injury_mentioned
 
 __all__ = ["CatalogueEntry", "Extraction", "Extractor", "analyse_lines", "normalise_size"]
 
@@ -75,6 +76,9 @@ class Extraction:
 
     defect_category: Optional[str] = None
     defect_categories: list[str] = field(default_factory=list)
+    defect_candidates: list[dict[str, Any]] = field(default_factory=list)
+    secondary_defect_category: Optional[str] = None
+    no_fault: Optional[float] = None
     component: Optional[str] = None
     components: list[str] = field(default_factory=list)
     sku: Optional[str] = None
@@ -93,6 +97,8 @@ class Extraction:
         """JSON-ready form (lists are copied)."""
         return {
             "defect_category": self.defect_category,
+            "defect_candidates": [dict(c) for c in self.defect_candidates],
+            "secondary_defect_category": self.secondary_defect_category,
             "defect_categories": list(self.defect_categories),
             "component": self.component,
             "components": list(self.components),
@@ -291,38 +297,6 @@ _US_PRONOUN_BEFORE = re.compile(
     re.IGNORECASE,
 )
 
-_INJURY = re.compile(
-    r"\b(?:injur(?:y|ies|ed|ing|e)"
-    r"|hurt\s+(?:myself|herself|himself|themselves|ourselves|(?:my|her|his|their|our)\s+(?:ankle|ankles|knee|knees|"
-    r"back|wrist|leg|legs|hip|head|neck|shoulder|arm|hand|face|foot))"
-    r"|(?:got|was|been|get|getting|were|am|is|are)\s+(?:badly\s+|quite\s+|really\s+|seriously\s+)?hurt"
-    r"|(?:i|she|he|they|we|me|and|nearly|almost|then|had)\s+(?:nearly\s+|almost\s+)?(?:fell|fallen)\b"
-    r"(?!\s+(?:off|apart|out|in\s+love|asleep|through|to\s+pieces|to\s+bits|away))"
-    r"|fell\s+(?:over|down|flat|badly|hard|heavily|on\s+(?:my|her|his)\s+\w+|down\s+the\s+stairs)"
-    r"|(?:had|took|suffered)\s+a\s+(?:nasty\s+|bad\s+|serious\s+|)(?:fall|tumble)"
-    r"|fall(?:ing)?\s+over|tripp(?:ed|ing)|(?:i|she|he|they|we|nearly|almost)\s+slipped|slipped\s+(?:over|on)"
-    r"|sprain(?:ed|ing|s)?|twist(?:ed|ing)\s+(?:my|her|his|their)\s+ankle"
-    r"|(?:rolled|went\s+over\s+on)\s+(?:my|her|his|their)\s+ankle"
-    r"|broke\s+(?:my|her|his|their)\s+(?:ankle|wrist|leg|arm|toe|foot|hip|nose|finger|elbow|knee)"
-    r"|fractur\w*|bleed(?:ing|s)?|bled|blood"
-    r"|cut\s+(?:my|her|his|their)\s+(?:foot|feet|toe|toes|heel|ankle|leg|hand|finger)"
-    r"|bruis\w*|concussion|(?:went|go|going|taken|ended\s+up|admitted|rushed)\s+(?:to|in)\s+(?:the\s+)?(?:hospital|a\s*&\s*e)"
-    r"|in\s+hospital|a\s*&\s*e\b|physio\w*|allergic\s+reaction|skin\s+reaction|dermatitis|chemical\s+burn|burn(?:ed|t)\s+my"
-    r"|rash)\b",
-    re.IGNORECASE,
-)
-_INJURY_NEGATED = re.compile(
-    r"(?:\bnot|n't|\bno|\bnever|\bnobody|\bno\s+one|\bwithout|\bnone|\bluckily\s+not|\bthankfully\s+not)"
-    r"\s+(?:\w+\s+){0,2}$",
-    re.IGNORECASE,
-)
-_INJURY_HYPOTHETICAL = re.compile(
-    r"\b(?:could|might|would|may|will|can|could\s+easily|going\s+to|gonna)\s+(?:have\s+)?(?:been\s+|got\s+|get\s+|"
-    r"be\s+|cause\s+(?:a\s+)?|lead\s+to\s+(?:a\s+)?|result\s+in\s+(?:a\s+)?)?(?:\w+\s+){0,1}$",
-    re.IGNORECASE,
-)
-_DYE_BEFORE = re.compile(r"\b(?:dye|dyes|colour|color|ink|stain)\w*\s+(?:\w+\s+){0,2}$", re.IGNORECASE)
-
 _PURCHASE_CUE = re.compile(
     r"\b(?:bought|buy|buying|purchas\w*|order(?:ed|s)?|got\s+(?:them|it|these|this|those)|paid|pre-?ordered|"
     r"(?:had|owned|have\s+had)\s+(?:them|it|these|those|the|my)\b(?:\s+\w+){0,3}?|gift(?:ed)?|present|birthday|christmas\s+present)\b",
@@ -434,9 +408,16 @@ class _Product:
 class Extractor:
     """Rule-based extractor for one catalogue; cheap to rebuild whenever the catalogue or orders change."""
 
-    def __init__(self, products: Sequence[CatalogueEntry], order_numbers: Iterable[str]) -> None:
-        """Build matchers for ``products`` and a code index for ``order_numbers`` (case-insensitive)."""
+    def __init__(
+        self, products: Sequence[CatalogueEntry], order_numbers: Iterable[str], learned: bool = True
+    ) -> None:
+        """Build matchers for ``products`` and a code index for ``order_numbers`` (case-insensitive).
+
+        ``learned``: read the defect with the learned model (``bot.nlp.defect_model``) over the rule findings;
+        ``False`` keeps the rules alone (the model's own features, and the Rasa cue featurizer, use that).
+        """
         self._res = _resources()
+        self._learned = learned
         nlp = self._res.nlp
         self._products: dict[str, _Product] = {}
         for entry in products:
@@ -584,11 +565,13 @@ class Extractor:
 
         product_tokens = self._products_found(doc, result, by_kind.get("PROD", []), sku_codes, corrected)
         self._defects(doc, result, by_kind, product_tokens, code_tokens)
+        if self._learned:
+            self._read_defect(clean, result)
         result.colour = self._colour(
             doc, by_kind.get("COLOUR", []), product_tokens | code_tokens | date_tokens, result.sku
         )
         result.size = self._size(clean, reserved + date_spans)
-        result.injury = self._injury(clean)
+        result.injury = injury_mentioned(clean)
         return result
 
     def _codes(self, text: str, result: Extraction) -> tuple[list[tuple[int, int]], list[CodeMatch]]:
@@ -674,6 +657,29 @@ class Extractor:
             ordered.append(comp)
         result.components = ordered
         result.component = ordered[0] if ordered else None
+
+    @staticmethod
+    def _read_defect(text: str, result: Extraction) -> None:
+        """Let the learned model decide the category (or that we should ask), the secondary and the part."""
+        from bot.nlp.defect_model import load_defect_model
+
+        rule_categories, rule_components = list(result.defect_categories), list(result.components)
+        reading = load_defect_model().read(text, rule_categories, rule_components)
+        result.defect_candidates = reading.candidate_dicts()
+        result.defect_category = reading.category
+        result.secondary_defect_category = reading.secondary
+        result.no_fault = round(reading.no_fault, 3)
+        ranked = [c["category"] for c in result.defect_candidates]
+        if reading.category:
+            result.defect_categories = [reading.category] + [c for c in rule_categories if c != reading.category]
+        else:
+            result.defect_categories = [c for c in rule_categories if c in ranked[:2]]
+        component = reading.component
+        if component is None and reading.category and rule_components:
+            component = rule_components[0]
+        if component:
+            result.components = [component] + [c for c in rule_components if c != component]
+        result.component = component
 
     # -- normalisation ----------------------------------------------------------------------------------------
 
@@ -1032,18 +1038,6 @@ class Extractor:
             if kind == "purchase":
                 return mention.date.isoformat()
         return None
-
-    @staticmethod
-    def _injury(text: str) -> bool:
-        for m in _INJURY.finditer(text):
-            before = text[max(0, m.start() - 40) : m.start()]
-            if _INJURY_NEGATED.search(before) or _INJURY_HYPOTHETICAL.search(before):
-                continue
-            word = m.group().lower()
-            if word.startswith(("bleed", "bled", "blood")) and _DYE_BEFORE.search(before):
-                continue
-            return True
-        return False
 
 
 def _nearest_cue(window: str, from_end: bool) -> Optional[str]:

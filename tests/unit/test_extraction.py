@@ -27,7 +27,8 @@ ORDERS = ["ORD-10023", "ORD-20077", "A/2291/X", "7734219", "WEB-2026-0042", "ab1
 
 @pytest.fixture(scope="module")
 def extractor() -> Extractor:
-    return Extractor(CATALOGUE, ORDERS)
+    """The rule recognisers alone: these tests pin what the rules find (the learned reading has its own tests)."""
+    return Extractor(CATALOGUE, ORDERS, learned=False)
 
 
 def run(extractor: Extractor, text: str) -> Extraction:
@@ -247,9 +248,9 @@ def test_no_product(extractor: Extractor, text: str) -> None:
 
 
 def test_product_added_after_build_is_found_by_a_new_extractor() -> None:
-    before = Extractor(CATALOGUE, ORDERS)
+    before = Extractor(CATALOGUE, ORDERS, learned=False)
     new_entry = CatalogueEntry("BOW-BR-01", "Bowness Brogue", "Bowness", "shoes", ["oxblood"], ["UK 9"])
-    after = Extractor([*CATALOGUE, new_entry], [*ORDERS, "ORD-99999"])
+    after = Extractor([*CATALOGUE, new_entry], [*ORDERS, "ORD-99999"], learned=False)
     text = "The Bowness brogues from order ORD-99999 have split at the seam"
     assert before.extract(text, TODAY).sku is None
     assert before.extract(text, TODAY).order_number is None
@@ -552,7 +553,7 @@ def test_a_large_catalogue_and_order_book_are_read_correctly() -> None:
         for i in range(500)
     ]
     orders = [f"ORD-{100000 + i}" for i in range(5000)] + [f"W/{i}/X" for i in range(5000)]
-    big = Extractor(products, orders)
+    big = Extractor(products, orders, learned=False)
     text = "My LineC2 Heritage Chelsea boots (order W/4242/X) - sole peeling after 3 weeks, size 8, tan. " * 3
     found = big.extract(text, TODAY)
     assert found.sku == "SKU-0002"
