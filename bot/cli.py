@@ -18,6 +18,7 @@ from bot.cases.status import IllegalTransition
 from bot.cases.store import Store, open_store
 from bot.cases.vocabulary import RESOLUTION_TYPES
 from bot.catalogue.importer import ImportFailed, import_catalogue, import_orders
+from bot.corpus_cli import add_corpus_command
 from bot.privacy.cli import add_privacy_commands
 from bot.privacy.log_masking import install_for_settings
 from bot.supervisor_cli import add_supervisor_commands
@@ -299,6 +300,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_privacy_commands(sub, cases)
     add_supervisor_commands(sub)
     add_analyse_command(sub)
+    add_corpus_command(sub)
     return parser
 
 

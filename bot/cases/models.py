@@ -130,6 +130,8 @@ class Case(Base):
     colour = Column(String(60), nullable=True)
     defect_category = Column(String(40), nullable=False, default="other", index=True)
     component = Column(String(40), nullable=True)
+    # A second, different fault the customer named ("the sole is coming away and the stitching has gone").
+    secondary_defect_category = Column(String(40), nullable=True)
     description = Column(Text, nullable=False, default="")
     purchase_date = Column(Date, nullable=True)
     delivery_date = Column(Date, nullable=True)

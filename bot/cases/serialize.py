@@ -80,6 +80,7 @@ def case_to_dict(
         "colour": case.colour,
         "defect_category": case.defect_category,
         "component": case.component,
+        "secondary_defect_category": case.secondary_defect_category,
         "description": case.description,
         "purchase_date": _iso(case.purchase_date),
         "delivery_date": _iso(case.delivery_date),

@@ -52,6 +52,7 @@ class CaseDraft:
     colour: Optional[str] = None
     defect_category: str = "other"
     component: Optional[str] = None
+    secondary_defect_category: Optional[str] = None
     purchase_date: Optional[dt.date] = None
     delivery_date: Optional[dt.date] = None
     injury_reported: Optional[bool] = None
@@ -81,9 +82,19 @@ def _facts(draft: CaseDraft) -> dict[str, Any]:
     return {k: (v.isoformat() if isinstance(v, dt.date) else v) for k, v in facts.items() if v not in (None, "")}
 
 
+def _secondary(draft: CaseDraft) -> Optional[str]:
+    """The second fault, when it is a real category and differs from the main one."""
+    secondary = draft.secondary_defect_category
+    if not secondary or secondary == draft.defect_category:
+        return None
+    return secondary
+
+
 def open_case(store: Store, draft: CaseDraft, actor: str = "bot") -> OpenedCase:
     """Log a new case (or return the one already logged with the same idempotency key)."""
     check_choice("defect category", draft.defect_category, DEFECT_CATEGORIES)
+    if draft.secondary_defect_category:
+        check_choice("secondary defect category", draft.secondary_defect_category, DEFECT_CATEGORIES)
     if draft.resolution_type:
         check_choice("resolution type", draft.resolution_type, RESOLUTION_TYPES)
     if draft.idempotency_key:
@@ -139,6 +150,7 @@ def _insert_case(store: Store, draft: CaseDraft, actor: str) -> dict[str, Any]:
             colour=draft.colour or (order.colour if order is not None else None),
             defect_category=draft.defect_category,
             component=draft.component,
+            secondary_defect_category=_secondary(draft),
             description=draft.description,
             purchase_date=draft.purchase_date or (order.order_date if order is not None else None),
             delivery_date=draft.delivery_date or (order.delivery_date if order is not None else None),
