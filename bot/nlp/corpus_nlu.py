@@ -15,7 +15,7 @@ from pathlib import Path
 from bot.nlp.corpus import CorpusText, load_corpus
 from bot.nlp.team_examples import NLU_DIR, REAL_CUSTOMERS_FILE
 
-__all__ = ["REVIEW_MAX_CHARS", "nlu_path", "render_nlu"]
+__all__ = ["REVIEW_MAX_CHARS", "nlu_path", "render_nlu", "unseen_dev_texts"]
 
 REVIEW_MAX_CHARS = 280
 _HEADER = (
@@ -67,3 +67,17 @@ def render_nlu(texts: Sequence[CorpusText] | None = None) -> str:
 def _escape(text: str) -> str:
     """Rasa reads ``[x](y)`` and ``{...}`` in examples as entity markup: break those up."""
     return text.replace("](", "] (").replace("]{", "] {")
+
+
+def unseen_dev_texts() -> list[CorpusText]:
+    """The dev split less any text that also appears, normalised, among the training examples.
+
+    Short messages ("hi", "cancel my order") can coincide with an example the team wrote; counted in dev they
+    would be scored on text the model was trained on, so the figures leave them out.
+    """
+    from bot.nlp.corpus import normalise_for_hash
+    from bot.nlp.team_examples import nlu_examples
+
+    trained = {normalise_for_hash(text) for text, _ in nlu_examples(include_real=True)}
+    trained |= {normalise_for_hash(t.text) for t in load_corpus(split="train")}
+    return [t for t in load_corpus(split="dev") if normalise_for_hash(t.text) not in trained]
