@@ -508,6 +508,116 @@ def evaluate_extraction(holdout: Holdout) -> dict[str, Any]:
 
 
 # ---------------------------------------------------------------------------------------------------------------
+# The real-customer dev set (data/corpus, dev split: never trained on, never used to pick a threshold)
+# ---------------------------------------------------------------------------------------------------------------
+
+
+def evaluate_real_defects(holdout: Holdout) -> dict[str, Any]:
+    """Defect reading on the corpus dev split and on the hold-out set: learned model vs the rules alone."""
+    from bot.nlp.corpus_nlu import unseen_dev_texts
+    from bot.nlp.defect_model import load_defect_model
+    from bot.nlp.evaluation import defect_figures, evaluate_defect_reading
+    from bot.nlp.extraction import CatalogueEntry, Extractor
+
+    start = time.perf_counter()
+    model = load_defect_model(rebuild=True)
+    train_seconds = time.perf_counter() - start
+    extractor, _, _ = build_extractor()
+    rows = demo_catalogue()
+    rules = Extractor([CatalogueEntry.from_record(r) for r in rows], demo_order_numbers(rows), learned=False)
+    dev = unseen_dev_texts()
+    results: dict[str, Any] = {
+        "train_seconds": train_seconds,
+        "trained_on": model.trained_on,
+        "thresholds": {
+            "category": model.threshold,
+            "secondary": model.secondary_threshold,
+            "component": model.component_threshold,
+        },
+        "dev_texts": len(dev),
+    }
+    latencies: list[float] = []
+    for text in [t.text for t in dev][:200]:
+        begin = time.perf_counter()
+        extractor.extract(text)
+        latencies.append(time.perf_counter() - begin)
+    results["extract_latency"] = latency_summary(latencies)
+    results["learned"] = evaluate_defect_reading(extractor, dev)
+    results["rules_only"] = evaluate_defect_reading(rules, dev)
+    for name, reader in (("holdout_learned", extractor), ("holdout_rules_only", rules)):
+        gold, named, top, conf = [], [], [], []
+        for example in holdout.examples:
+            if example.intent != "report_problem":
+                continue
+            found = reader.extract(example.text, holdout.today)
+            candidates = found.defect_candidates or []
+            gold.append(example.entities.get("defect_category"))
+            named.append(found.defect_category)
+            top.append(candidates[0]["category"] if candidates else found.defect_category)
+            conf.append(float(candidates[0]["confidence"]) if candidates else (1.0 if found.defect_category else 0.0))
+        results[name] = defect_figures(gold, named, top, conf)
+    return results
+
+
+def evaluate_real_intents(model_path: Path) -> dict[str, Any]:
+    """Parse every chat message of the corpus dev split with the trained model."""
+    from rasa.core.agent import Agent
+
+    from bot.nlp.corpus_nlu import unseen_dev_texts
+    from bot.nlp.evaluation import intent_figures
+
+    dev = [t for t in unseen_dev_texts() if t.kind == "chat" and t.intent]
+    agent = Agent.load(str(model_path))
+    parsed, latencies = asyncio.run(_parse_all(agent, [t.text for t in dev]))
+    predicted = [str((p.get("intent") or {}).get("name")) for p in parsed]
+    confidence = [float((p.get("intent") or {}).get("confidence") or 0.0) for p in parsed]
+    figures = intent_figures([str(t.intent) for t in dev], predicted, confidence)
+    figures["latency"] = latency_summary(latencies)
+    figures["errors"] = [
+        {"id": t.id, "text": t.text[:100], "gold": t.intent, "predicted": p, "confidence": round(c, 3)}
+        for t, p, c in zip(dev, predicted, confidence, strict=True)
+        if p != t.intent and not (t.intent == "out_of_scope" and p == FALLBACK_INTENT)
+    ]
+    return figures
+
+
+def _fmt(value: Any) -> str:
+    return f"{value:.3f}" if isinstance(value, float) else str(value)
+
+
+def print_real_defects(results: dict[str, Any]) -> None:
+    """The defect figures on the real dev set and the hold-out set."""
+    _rule("Defect reading: real-customer dev set (data/corpus dev split) and hold-out set")
+    print(
+        f"defect model: trained in {results['train_seconds']:.1f} s on {results['trained_on']}; thresholds "
+        f"{results['thresholds']} (chosen on out-of-fold training readings)"
+    )
+    keys = ("faults", "right_first_time", "precision_when_named", "asks", "top_candidate_accuracy", "ece",
+            "macro_f1", "named_on_no_fault")  # fmt: skip
+    print(f"{'':22}" + "".join(f"{k[:18]:>20}" for k in keys))
+    for name in ("learned", "rules_only", "holdout_learned", "holdout_rules_only"):
+        figures = results[name]
+        print(f"{name:22}" + "".join(f"{_fmt(figures.get(k)):>20}" for k in keys))
+    learned = results["learned"]
+    print("per-category F1 (dev, learned):", {k: round(v["f1"], 2) for k, v in learned["per_category"].items()})
+    print("support:", {k: v["support"] for k, v in learned["per_category"].items()})
+    print("confusions (dev, learned):", [(c["gold"], c["predicted"], c["count"]) for c in learned["confusions"][:10]])
+    print("secondary:", learned.get("secondary"), " component:", learned.get("component"))
+    print("extraction latency (ms):", {k: round(v, 2) for k, v in results["extract_latency"].items()})
+
+
+def print_real_intents(figures: dict[str, Any]) -> None:
+    """The intent figures on the real dev set."""
+    _rule("Intents: real-customer dev set (chat messages)")
+    for key in ("messages", "in_scope", "out_of_scope", "in_scope_accuracy", "oos_rejected", "in_scope_rejected",
+                "accuracy", "macro_f1", "ece"):  # fmt: skip
+        print(f"{key:20} {_fmt(figures[key])}")
+    print("per-intent F1:", {k: round(v["f1"], 2) for k, v in figures["per_intent"].items()})
+    print("confusions:", [(c["gold"], c["predicted"], c["count"]) for c in figures["confusions"][:10]])
+    print("parse latency (ms):", {k: round(v, 2) for k, v in figures["latency"].items()})
+
+
+# ---------------------------------------------------------------------------------------------------------------
 # Cross-validation (rasa test nlu)
 # ---------------------------------------------------------------------------------------------------------------
 
@@ -738,6 +848,10 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     if leaked:
         print(f"WARNING: {len(leaked)} held-out messages also appear in the training data: {leaked[:5]}")
 
+    real_defects = evaluate_real_defects(holdout)
+    summary["real_defects"] = real_defects
+    print_real_defects(real_defects)
+
     extraction = evaluate_extraction(holdout)
     summary["extraction"] = {k: v for k, v in extraction.items() if k != "entity_errors"}
     summary["extraction"]["entity_errors"] = extraction["entity_errors"]
@@ -773,6 +887,9 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
                 }
             )
             print_intents(name, result.metrics, seconds, show_confusions=12)
+            real = evaluate_real_intents(model_path)
+            rows[-1]["real_dev"] = real
+            print_real_intents(real)
             if name == chosen[0]:
                 print_intent_errors(holdout, result, args.show_errors)
                 summary["intent_errors"] = [

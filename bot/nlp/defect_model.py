@@ -78,9 +78,7 @@ class DefectReading:
 
     def candidate_dicts(self, limit: int = 3, floor: float = 0.05) -> list[dict[str, Any]]:
         """The likeliest categories as ``[{category, confidence}]`` (for JSON and buttons)."""
-        return [
-            {"category": c, "confidence": round(p, 3)} for c, p in self.candidates[:limit] if p >= floor
-        ]
+        return [{"category": c, "confidence": round(p, 3)} for c, p in self.candidates[:limit] if p >= floor]
 
 
 def _document(text: str, rule_categories: Sequence[str], rule_components: Sequence[str]) -> str:
@@ -117,13 +115,17 @@ class _Features:
 
 
 def _classifier(calibrated: bool) -> Any:
+    """A linear SVM calibrated by sigmoid over 3 folds.
+
+    Measured against logistic regression: as accurate, better calibrated, 4x faster to train (RESULTS.md).
+    """
     from sklearn.calibration import CalibratedClassifierCV
     from sklearn.linear_model import LogisticRegression
+    from sklearn.svm import LinearSVC
 
-    base = LogisticRegression(C=8.0, max_iter=4000, class_weight="balanced", random_state=SEED)
     if not calibrated:
-        return base
-    return CalibratedClassifierCV(base, method="sigmoid", cv=3)
+        return LogisticRegression(C=8.0, max_iter=4000, class_weight="balanced", random_state=SEED)
+    return CalibratedClassifierCV(LinearSVC(C=0.5, class_weight="balanced", random_state=SEED), method="sigmoid", cv=3)
 
 
 @dataclass
@@ -174,17 +176,20 @@ class DefectModel:
         x = self.features.transform([_document(t, rc, rp) for t, rc, rp in items])
         cat_p = self.categories.proba(x)
         comp_p = self.components.proba(x)
-        return [self._reading(cat_p[i], comp_p[i]) for i in range(len(items))]
+        return [self._reading(cat_p[i], comp_p[i], items[i][1]) for i in range(len(items))]
 
-    def _reading(self, cat_row: np.ndarray, comp_row: np.ndarray) -> DefectReading:
+    def _reading(self, cat_row: np.ndarray, comp_row: np.ndarray, rule_categories: Sequence[str] = ()) -> DefectReading:
         scored = sorted(zip(self.categories.labels, cat_row.tolist(), strict=True), key=lambda kv: -kv[1])
         no_fault = next((p for c, p in scored if c == NO_FAULT), 0.0)
         faults = [(c, float(p)) for c, p in scored if c != NO_FAULT]
         top, top_p = faults[0] if faults else (None, 0.0)
         named = top if top is not None and scored[0][0] != NO_FAULT and top_p >= self.threshold else None
         secondary = None
-        if named and len(faults) > 1 and faults[1][1] >= self.secondary_threshold:
-            secondary = faults[1][0]
+        if named:
+            # a second fault: one the rules also found in the text, and the model finds likely enough
+            others = [(c, p) for c, p in faults[1:] if c in rule_categories]
+            if others and others[0][1] >= self.secondary_threshold:
+                secondary = others[0][0]
         comps = sorted(zip(self.components.labels, comp_row.tolist(), strict=True), key=lambda kv: -kv[1])
         component, comp_p = comps[0]
         if component == NO_FAULT or comp_p < self.component_threshold:
@@ -237,7 +242,7 @@ class DefectModel:
             cat_p, comp_p = head.proba(x[test_idx]), comp.proba(x[test_idx])
             for j, i in enumerate(test_idx):
                 if real[i]:
-                    oof.append((int(i), fold_model._reading(cat_p[j], comp_p[j])))
+                    oof.append((int(i), fold_model._reading(cat_p[j], comp_p[j], examples[i].rule_categories)))
         faults = [(i, r) for i, r in oof if examples[i].category != NO_FAULT]
         if not faults:
             return
@@ -254,7 +259,10 @@ class DefectModel:
         )
         # a secondary is named when the second candidate is this likely (best F1 on the labelled secondaries)
         truth = {i: examples[i].secondary for i, _ in faults if examples[i].secondary}
-        seconds = [(i, r.candidates[1] if len(r.candidates) > 1 else ("", 0.0)) for i, r in faults]
+        seconds = []
+        for i, r in faults:
+            others = [(c, p) for c, p in r.candidates[1:] if c in examples[i].rule_categories]
+            seconds.append((i, others[0] if others else ("", 0.0)))
         self.secondary_threshold = _best_secondary([(p, c, truth.get(i)) for i, (c, p) in seconds])
 
 
