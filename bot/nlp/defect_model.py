@@ -20,6 +20,7 @@ import pickle  # noqa: S403 - only our own cache file, written by this module
 import threading
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Optional
 
@@ -366,18 +367,19 @@ def build_examples(
     return examples
 
 
+@lru_cache(maxsize=1)
 def fingerprint() -> str:
-    """Hash of everything the model learns from: corpus, team examples, lexicon and this module's version."""
+    """Hash of everything the model learns from: corpus, team examples, lexicon and the code (once a process)."""
     from bot.nlp.corpus import CORPUS_DIR
 
     digest = hashlib.sha256(MODEL_VERSION.encode())
     sources = sorted(CORPUS_DIR.glob("*.jsonl")) + sorted((_ROOT / "data" / "nlu").glob("*.yml"))
-    sources += [Path(__file__), Path(__file__).with_name("vocab.py"), Path(__file__).with_name("extraction.py")]
+    sources += sorted(Path(__file__).parent.rglob("*.py"))  # the rules that give the features, and this code
     lexicon = _ROOT / "data" / "lexicon"
     if lexicon.is_dir():
         sources += sorted(lexicon.glob("*.yml"))
     for path in sources:
-        digest.update(path.name.encode())
+        digest.update(str(path.relative_to(_ROOT)).encode())
         digest.update(path.read_bytes())
     return digest.hexdigest()[:16]
 
