@@ -185,15 +185,16 @@ class DefectModel:
         faults = [(c, float(p)) for c, p in scored if c != NO_FAULT]
         top, top_p = faults[0] if faults else (None, 0.0)
         named = top if top is not None and scored[0][0] != NO_FAULT and top_p >= self.threshold else None
-        secondary = None
+        secondary: Optional[str] = None
         if named:
             # a second fault: one the rules also found in the text, and the model finds likely enough
             others = [(c, p) for c, p in faults[1:] if c in rule_categories]
             if others and others[0][1] >= self.secondary_threshold:
                 secondary = others[0][0]
         comps = sorted(zip(self.components.labels, comp_row.tolist(), strict=True), key=lambda kv: -kv[1])
-        component, comp_p = comps[0]
-        if component == NO_FAULT or comp_p < self.component_threshold:
+        best_part, comp_p = comps[0]
+        component: Optional[str] = best_part
+        if best_part == NO_FAULT or comp_p < self.component_threshold:
             component = None
         return DefectReading(
             candidates=tuple(faults),
