@@ -53,8 +53,8 @@ class NoiseGuard(GraphComponent, IntentClassifier):
             text = message.get(TEXT)
             if text is None or not is_noise(str(text)):
                 continue
+            # no ranking either: what the classifier made of noise is not a meaning worth offering as a button
             fallback = {INTENT_NAME_KEY: FALLBACK, PREDICTED_CONFIDENCE_KEY: 1.0}
-            ranking = [r for r in message.get(INTENT_RANKING_KEY) or [] if r.get(INTENT_NAME_KEY) != FALLBACK]
             message.set(INTENT, fallback, add_to_output=True)
-            message.set(INTENT_RANKING_KEY, [fallback, *ranking], add_to_output=True)
+            message.set(INTENT_RANKING_KEY, [fallback], add_to_output=True)
         return messages
