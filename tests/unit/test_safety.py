@@ -31,7 +31,11 @@ def test_negated_or_hypothetical_harm_is_not_a_safety_issue(text: str) -> None:
         ("my heel snapped and I twisted my ankle", "heel_detachment", "heel"),
         ("I fell down the stairs when the sole came away", "sole_separation", "sole"),
         ("the dye gave my son a rash", "odour_or_stain", None),
-        ("The block heel snapped clean off my ankle boot while I was walking down the stairs", "heel_detachment", "heel"),
+        (
+            "The block heel snapped clean off my ankle boot while I was walking down the stairs",
+            "heel_detachment",
+            "heel",
+        ),
         ("The steel toe cap is cracked on my safety boots", "upper_damage", "toe"),
         ("honestly these are dangerous, the sole is like ice", "other", "sole"),
     ],
