@@ -517,7 +517,8 @@ def test_as_dict_is_json_ready(extractor: Extractor) -> None:
     assert data["case_reference"] == "CS-2026-000001"
     assert set(data) == {
         "defect_category", "defect_candidates", "secondary_defect_category", "defect_categories", "component",
-        "components", "sku", "product_name", "product_line", "colour", "size", "order_number", "dates", "purchase_date", "email", "case_reference", "injury",
+        "components", "sku", "product_name", "product_line", "colour", "size", "order_number", "dates",
+        "purchase_date", "email", "case_reference", "injury",
     }  # fmt: skip
 
 
