@@ -407,15 +407,15 @@ def load_defect_model(cache_dir: Optional[Path] = None, rebuild: bool = False) -
     """The model for the current data: from the cache when its fingerprint matches, else trained and cached."""
     key = fingerprint()
     folder = cache_dir or _CACHE_DIR
+    path = folder / f"defect-{key}.pkl"
     with _lock:
-        if not rebuild and key in _loaded:
-            return _loaded[key]
-        path = folder / f"defect-{key}.pkl"
+        if not rebuild and str(path) in _loaded:
+            return _loaded[str(path)]
         if path.is_file() and not rebuild:
             try:
                 with path.open("rb") as handle:
                     model = pickle.load(handle)  # noqa: S301 - our own cache, keyed by the data's hash
-                _loaded[key] = model
+                _loaded[str(path)] = model
                 return model
             except (OSError, pickle.UnpicklingError, AttributeError, EOFError) as exc:
                 log.warning("defect model cache %s unreadable (%s); retraining", path.name, exc)
@@ -429,7 +429,7 @@ def load_defect_model(cache_dir: Optional[Path] = None, rebuild: bool = False) -
         for old in folder.glob("defect-*.pkl"):
             if old != path:
                 old.unlink(missing_ok=True)
-        _loaded[key] = model
+        _loaded[str(path)] = model
         return model
 
 

@@ -4,6 +4,10 @@ Registered in ``config.yml`` as ``integrations.rasa_nlu.cue_featurizer.CueFeatur
 state to train: the feature set is fixed (:data:`bot.nlp.cues.CUE_NAMES`), so the model does not
 change when the catalogue does. Only sentence-level features are added; the count vectors give
 DIET the per-token ones.
+
+The cues do depend on the lexicon (``data/lexicon/*.yml``): its hash is part of the component's
+config, and Rasa fingerprints a node by its config, so editing the lexicon forces retraining
+instead of reusing cached features.
 """
 
 from __future__ import annotations
@@ -23,6 +27,9 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot.nlp.cues import CUE_NAMES, cue_vector
+from bot.nlp.lexicon import lexicon_hash
+
+LEXICON_HASH_KEY = "lexicon_hash"
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER, is_trainable=False)
@@ -36,8 +43,8 @@ class CueFeaturizer(SparseFeaturizer, GraphComponent):
 
     @staticmethod
     def get_default_config() -> Dict[str, Any]:
-        """No options besides the featurizer alias."""
-        return {**SparseFeaturizer.get_default_config()}
+        """The featurizer alias, plus the lexicon's hash so that the node's fingerprint follows the lexicon."""
+        return {**SparseFeaturizer.get_default_config(), LEXICON_HASH_KEY: lexicon_hash()}
 
     @classmethod
     def validate_config(cls, config: Dict[str, Any]) -> None:
