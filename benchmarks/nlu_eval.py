@@ -531,6 +531,7 @@ def evaluate_real_defects(holdout: Holdout) -> dict[str, Any]:
         "trained_on": model.trained_on,
         "thresholds": {
             "category": model.threshold,
+            "category_when_rules_agree": model.agree_threshold,
             "secondary": model.secondary_threshold,
             "component": model.component_threshold,
         },

@@ -56,6 +56,7 @@ def _cmd_train(store: Any, args: argparse.Namespace) -> None:
                 "fingerprint": fingerprint(),
                 "trained_on": model.trained_on,
                 "threshold": model.threshold,
+                "agree_threshold": model.agree_threshold,
                 "secondary_threshold": model.secondary_threshold,
                 "component_threshold": model.component_threshold,
             }

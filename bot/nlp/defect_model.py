@@ -158,6 +158,7 @@ class DefectModel:
     categories: _Head
     components: _Head
     threshold: float = 0.5
+    agree_threshold: float = 0.5  # when the rules' first category is the model's first candidate
     secondary_threshold: float = 0.3
     component_threshold: float = 0.4
     trained_on: dict[str, int] = field(default_factory=dict)
@@ -184,7 +185,11 @@ class DefectModel:
         no_fault = next((p for c, p in scored if c == NO_FAULT), 0.0)
         faults = [(c, float(p)) for c, p in scored if c != NO_FAULT]
         top, top_p = faults[0] if faults else (None, 0.0)
-        named = top if top is not None and scored[0][0] != NO_FAULT and top_p >= self.threshold else None
+        agree = top is not None and bool(rule_categories) and rule_categories[0] == top
+        if agree:
+            named = top if top_p >= self.agree_threshold else None
+        else:
+            named = top if top is not None and scored[0][0] != NO_FAULT and top_p >= self.threshold else None
         secondary: Optional[str] = None
         if named:
             # a second fault: one the rules also found in the text, and the model finds likely enough
@@ -248,8 +253,15 @@ class DefectModel:
         faults = [(i, r) for i, r in oof if examples[i].category != NO_FAULT]
         if not faults:
             return
+        def agrees(i: int, r: DefectReading) -> bool:
+            rules = examples[i].rule_categories
+            return bool(rules) and bool(r.candidates) and rules[0] == r.candidates[0][0]
+
         self.threshold = _best_threshold(
-            [(r.candidates[0][1], r.candidates[0][0] == examples[i].category) for i, r in faults]
+            [(r.candidates[0][1], r.candidates[0][0] == examples[i].category) for i, r in faults if not agrees(i, r)]
+        )
+        self.agree_threshold = _best_threshold(
+            [(r.candidates[0][1], r.candidates[0][0] == examples[i].category) for i, r in faults if agrees(i, r)]
         )
         self.component_threshold = _best_threshold(
             [

@@ -149,3 +149,22 @@ def test_duplicate_ids_are_refused(tmp_path: Path) -> None:
     (tmp_path / "b.jsonl").write_text(line + "\n", encoding="utf-8")
     with pytest.raises(CorpusError, match="duplicate id"):
         load_corpus(tmp_path)
+
+
+def test_no_test_or_training_file_holds_a_reserved_text() -> None:
+    """Reserved texts are for independent checks: not in tests, NLU data or the hold-out set either."""
+    import ast
+
+    reserved = reserved_hashes()
+    found = []
+    for path in sorted((ROOT / "tests").rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            text = node.value if isinstance(node, ast.Constant) and isinstance(node.value, str) else ""
+            if text and reserved_matches(text, reserved):
+                found.append(f"{path.relative_to(ROOT)}:{node.lineno}")
+    for path in sorted((ROOT / "data").rglob("*.yml")) + sorted((ROOT / "tests").rglob("*.yml")):
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+            text = line.strip().lstrip("-").strip().strip('"')
+            if text and reserved_matches(text, reserved):
+                found.append(f"{path.relative_to(ROOT)}:{number}")
+    assert found == []

@@ -16,8 +16,8 @@ def test_messages_without_a_word_are_noise(text: str) -> None:
     "text",
     [
         "Please cacel my order",
-        "What is your customer care number?",
-        "Call me after 12.30 pm",
+        "whats ur helpline number pls",
+        "can someone ring me back after 5pm",
         "hii",
         "pls",
         "ORD-100087",
