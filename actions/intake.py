@@ -42,7 +42,7 @@ def _ask_action(slot: str) -> type[Action]:
     return ask_action(slot, lambda tracker: dialogue.ask(store(), slot, slots_of(tracker)), "the customer")
 
 
-ASK_ACTIONS = {slot: _ask_action(slot) for slot in dialogue.required_slots({"safety_issue": True, "order_lookup": "x"})}
+ASK_ACTIONS = {slot: _ask_action(slot) for slot in dialogue.all_questions()}
 
 
 class ActionCancelComplaint(Action):

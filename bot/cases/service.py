@@ -126,7 +126,12 @@ def _insert_case(store: Store, draft: CaseDraft, actor: str) -> dict[str, Any]:
     now = store.clock()
     with store.unit_of_work() as uow:
         order = uow.catalogue.order(draft.order_number) if draft.order_number else None
-        product = order.product if order is not None else (uow.catalogue.product(draft.sku) if draft.sku else None)
+        # The item the customer confirmed (it can differ from the order's when they said so); else the order's.
+        product = (uow.catalogue.product(draft.sku) if draft.sku else None) or (
+            order.product if order is not None else None
+        )
+        # Batch, size and colour on the order describe the order's item, not another one.
+        ordered = order if order is not None and product is not None and order.product_id == product.id else None
         email = draft.customer_email or (order.customer.email if order is not None else None)
         name = draft.customer_name or (order.customer.name if order is not None else "")
         customer = uow.catalogue.get_or_create_customer(email, name)
@@ -145,9 +150,9 @@ def _insert_case(store: Store, draft: CaseDraft, actor: str) -> dict[str, Any]:
             product_id=product.id if product is not None else None,
             order_number=order.order_number if order is not None else draft.order_number,
             product_line=product.line if product is not None else None,
-            batch=order.batch if order is not None else None,
-            size=draft.size or (order.size if order is not None else None),
-            colour=draft.colour or (order.colour if order is not None else None),
+            batch=ordered.batch if ordered is not None else None,
+            size=draft.size or (ordered.size if ordered is not None else None),
+            colour=draft.colour or (ordered.colour if ordered is not None else None),
             defect_category=draft.defect_category,
             component=draft.component,
             secondary_defect_category=_secondary(draft),

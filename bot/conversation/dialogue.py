@@ -43,6 +43,9 @@ COMPLAINT_SLOTS = (
     "colour",
     "size",
     "defect_category",
+    "defect_candidates",
+    "secondary_defect_category",
+    "product_conflict",
     "component",
     "purchase_date",
     "delivery_date",
@@ -77,6 +80,15 @@ _NAME_PREFIX = re.compile(
 _NAME_OK = re.compile(r"^[^\W\d_][^\W\d_ .'’-]*(?:[ .'’-]+[^\W\d_][^\W\d_.'’-]*){0,5}\.?$")
 _EMAIL = re.compile(r"[A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
 _ORDERISH = re.compile(r"\b(?=[A-Za-z0-9/-]*\d)[A-Za-z0-9][A-Za-z0-9/-]{3,30}\b")
+_SOMETHING_ELSE = re.compile(
+    r"^\s*(?:it'?s\s+)?(?:something else|none of (?:these|those|them|the above)|neither(?: of them)?|other|"
+    r"something different)\b",
+    re.I,
+)
+_ORDER_ITEM = re.compile(r"\b(?:the )?(?:one|item|thing) (?:on|in|from) (?:the|my) order\b|\bwhat i ordered\b", re.I)
+_NAMED_WORD = re.compile(r"[a-z]+")
+_NAME_FILLER = frozenset({"the", "my", "a", "an", "of", "and", "with", "for", "boot", "boots", "shoe", "shoes"})
+MAX_CANDIDATES = 3
 
 
 @dataclass
@@ -155,10 +167,10 @@ def facts_from_text(store: Store, text: str, today: dt.date) -> tuple[dict[str, 
             if order is not None:
                 facts.update(_order_facts(order))
     if extraction.sku and facts.get("product") not in (None, extraction.sku):
-        # The customer names a different item from the one on the order: believe the customer;
-        # the case still links the order, so staff see both.
-        facts.pop("product", None)
-    if extraction.sku and "product" not in facts:
+        # The customer names a different item from the one on the order: never pick one silently;
+        # the conversation asks which it is about (see ``ask("product_conflict")``).
+        _raise_product_conflict(store, facts, extraction.sku, extraction.product_name)
+    if extraction.sku and "product" not in facts and "product_conflict" not in facts:
         facts["product"] = extraction.sku
         facts["product_name"] = extraction.product_name
         with store.unit_of_work() as uow:
@@ -167,8 +179,15 @@ def facts_from_text(store: Store, text: str, today: dt.date) -> tuple[dict[str, 
                 facts["product_category"] = product.category
     if extraction.defect_category:
         facts["defect_category"] = extraction.defect_category
+    secondary = extraction.secondary_defect_category
+    if secondary in DEFECT_CATEGORIES and secondary not in (extraction.defect_category, "other"):
+        facts["secondary_defect_category"] = secondary
     if extraction.component:
         facts["component"] = extraction.component
+        primary_part = texts.DEFAULT_COMPONENT.get(extraction.defect_category or "")
+        if secondary and primary_part and extraction.component == texts.DEFAULT_COMPONENT.get(secondary):
+            # "the sole is coming away and the stitching has gone": the part named belongs to the other fault
+            facts["component"] = primary_part
     if extraction.colour and "colour" not in facts:
         facts["colour"] = extraction.colour
     if extraction.size and "size" not in facts:
@@ -181,6 +200,59 @@ def facts_from_text(store: Store, text: str, today: dt.date) -> tuple[dict[str, 
     return facts, extraction
 
 
+def _product_option(sku: Optional[str], name: Optional[str], category: Optional[str]) -> dict[str, Any]:
+    return {"sku": sku, "name": name or sku, "category": category or ""}
+
+
+def _raise_product_conflict(store: Store, facts: dict[str, Any], named_sku: str, named_name: Optional[str]) -> None:
+    """The customer named one catalogue item and an order for another: keep both and ask (never switch silently).
+
+    The order's item (and its colour and size, which belong to it) leave ``facts``; ``product_conflict`` holds
+    both choices until the customer picks one.
+    """
+    with store.unit_of_work() as uow:
+        named = uow.catalogue.product(named_sku)
+        named_category = named.category if named is not None else None
+        named_name = named_name or (named.name if named is not None else named_sku)
+    ordered = _product_option(facts.get("product"), facts.get("product_name"), facts.get("product_category"))
+    for detail in ("colour", "size"):
+        if facts.get(detail):
+            ordered[detail] = facts[detail]
+    facts["product_conflict"] = {
+        "order_number": facts.get("order_number"),
+        "named": _product_option(named_sku, named_name, named_category),
+        "ordered": ordered,
+        "chosen": None,
+    }
+    for key in ("product", "product_name", "product_category", "colour", "size"):
+        facts.pop(key, None)
+
+
+def conflict_pending(slots: Mapping[str, Any]) -> bool:
+    """True while the customer has still to say which of two items (named vs. ordered) the complaint is about."""
+    conflict = slots.get("product_conflict")
+    return isinstance(conflict, Mapping) and not conflict.get("chosen")
+
+
+def offered_candidates(slots: Mapping[str, Any]) -> list[str]:
+    """The likeliest defect categories to offer as buttons (the model was unsure), best first."""
+    found: list[str] = []
+    for candidate in slots.get("defect_candidates") or []:
+        category = candidate.get("category") if isinstance(candidate, Mapping) else candidate
+        if category in DEFECT_CATEGORIES and category != "other" and category not in found:
+            found.append(category)
+    return found[:MAX_CANDIDATES]
+
+
+def _candidates_of(extraction: Extraction) -> Optional[list[dict[str, Any]]]:
+    found = [
+        {"category": c.get("category"), "confidence": c.get("confidence")}
+        for c in extraction.defect_candidates
+        if c.get("category") in DEFECT_CATEGORIES and c.get("category") != "other"
+    ]
+    return found[:MAX_CANDIDATES] or None
+
+
 def _fill_missing(slots: Mapping[str, Any], facts: Mapping[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in facts.items() if slots.get(k) in (None, "", UNKNOWN) and v not in (None, "")}
 
@@ -190,11 +262,14 @@ def _complete_category(slots: Mapping[str, Any], updates: dict[str, Any]) -> Non
     merged = {**slots, **updates}
     category = merged.get("defect_category")
     component = merged.get("component")
+    secondary = merged.get("secondary_defect_category")
     if component == "heel" and category == "sole_separation":
         updates["defect_category"] = "heel_detachment"
     elif component == "sole" and category == "heel_detachment":
         updates["defect_category"] = "sole_separation"
     category = updates.get("defect_category", category)
+    if secondary and secondary == category:
+        updates["secondary_defect_category"] = None
     if category in texts.DEFAULT_COMPONENT and not component:
         updates["component"] = texts.DEFAULT_COMPONENT[category]
     if (
@@ -236,6 +311,11 @@ def acknowledge(store: Store, slots: Mapping[str, Any], text: str) -> Turn:
     if text:
         updates["description"] = _append_description(slots, text)
     _complete_category(slots, updates)
+    if not {**slots, **updates}.get("defect_category"):
+        # The model is unsure: keep its likeliest readings to offer them when the form asks what's wrong.
+        candidates = _candidates_of(extraction)
+        if candidates:
+            updates["defect_candidates"] = candidates
     safety = _safety(slots, updates, extraction)
     updates["safety_issue"] = safety
     turn.slots.update(updates)
@@ -268,7 +348,10 @@ def required_slots(slots: Mapping[str, Any]) -> list[str]:
     order: list[str] = []
     if slots.get("order_lookup") == "by_email" and not slots.get("order_number"):
         order.append("customer_email")
-    order += ["order_number", "product", "defect_category"]
+    order.append("order_number")
+    if slots.get("product_conflict"):
+        order.append("product_conflict")
+    order += ["product", "defect_category"]
     category = slots.get("defect_category")
     if category in texts.COMPONENT_BUTTONS or not category:
         order.append("component")
@@ -286,9 +369,18 @@ def required_slots(slots: Mapping[str, Any]) -> list[str]:
 def next_slot(slots: Mapping[str, Any]) -> Optional[str]:
     """The next question to ask, or None when the complaint is ready to log."""
     for name in required_slots(slots):
+        if name == "product_conflict":
+            if conflict_pending(slots):
+                return name
+            continue
         if slots.get(name) is None:
             return name
     return None
+
+
+def all_questions() -> list[str]:
+    """Every question the complaint form can ask (one ``action_ask_<slot>`` each)."""
+    return required_slots({"safety_issue": True, "order_lookup": "by_email", "product_conflict": {"chosen": None}})
 
 
 def _tries(slots: Mapping[str, Any], name: str) -> int:
@@ -347,6 +439,7 @@ def handle_answer(
         intent in ("report_problem", "inform")
         and requested in ("product", "defect_category", "component")
         and len(text) > 25
+        and not text.startswith("/")  # a button's payload, not the customer's words
     ):
         turn.slots["description"] = _append_description(slots, text)
     _complete_category(slots, turn.slots)
@@ -390,7 +483,10 @@ def _h_order_number(
             return
         facts.update(facts_from_text(store, chosen, today)[0])
     if facts.get("order_number"):
+        _conflict_with_named(store, slots, facts)
         turn.slots.update({k: v for k, v in facts.items() if k in _ORDER_FIELDS})
+        if "product_conflict" in facts:
+            turn.slots["product_conflict"] = facts["product_conflict"]
         turn.slots["order_candidates"] = None
         turn.say(f"Thanks, I've found order {facts['order_number']} ({facts.get('product_name') or 'your item'}).")
         return
@@ -449,14 +545,29 @@ _ORDER_FIELDS = (
 )
 
 
+def _conflict_with_named(store: Store, slots: Mapping[str, Any], facts: dict[str, Any]) -> None:
+    """The customer named one item earlier and the order found is for another: ask, don't switch."""
+    named = slots.get("product")
+    if (
+        named not in (None, "", UNKNOWN)
+        and facts.get("product") not in (None, named)
+        and "product_conflict" not in facts
+    ):
+        _raise_product_conflict(store, facts, str(named), slots.get("product_name"))
+
+
 def _lookup_by_email(store: Store, slots: Mapping[str, Any], turn: Turn, email: str) -> None:
     with store.unit_of_work() as uow:
         orders = uow.catalogue.orders_for_email(email)
         found = [_order_facts(o) for o in orders[:6]]
     turn.slots["order_lookup"] = "done"
     if len(found) == 1:
+        order_name = found[0]["product_name"]
+        _conflict_with_named(store, slots, found[0])
         turn.slots.update({k: v for k, v in found[0].items() if k in _ORDER_FIELDS})
-        turn.say(f"I've found your order {found[0]['order_number']} ({found[0]['product_name']}).")
+        if "product_conflict" in found[0]:
+            turn.slots["product_conflict"] = found[0]["product_conflict"]
+        turn.say(f"I've found your order {found[0]['order_number']} ({order_name}).")
     elif found:
         turn.slots["order_candidates"] = [
             {
@@ -535,18 +646,98 @@ def _h_defect_category(
     extraction: Extraction,
     today: dt.date,
 ) -> None:
+    offered = offered_candidates(slots)
     chosen = _entity(entities, "defect_category")
+    if chosen not in DEFECT_CATEGORIES:
+        chosen = facts.get("defect_category") or _named_candidate(text, offered)
+    if chosen not in DEFECT_CATEGORIES and offered and _SOMETHING_ELSE.search(text):
+        chosen = "other"
     if chosen in DEFECT_CATEGORIES:
         turn.slots["defect_category"] = chosen
-        return
-    if facts.get("defect_category"):
-        turn.slots["defect_category"] = facts["defect_category"]
+        turn.slots["defect_candidates"] = None
+        if chosen == "other" and offered:
+            turn.say("Thanks. I've kept your description in your own words, so our team will see exactly what's wrong.")
         return
     tries = _bump(slots, turn, "defect_category")
     turn.slots["description"] = _append_description(slots, text)
     if tries >= 2:
         turn.slots["defect_category"] = "other"
+        turn.slots["defect_candidates"] = None
         turn.say("Thanks, I've noted that in your own words.")
+        return
+    candidates = _candidates_of(extraction)
+    if candidates:
+        # What they just said is the best evidence: offer its likeliest readings next time.
+        turn.slots["defect_candidates"] = candidates
+
+
+def _named_candidate(text: str, offered: list[str]) -> Optional[str]:
+    """An offered category the customer typed by its button title ("the sole coming away", "sole separation")."""
+    lowered = " ".join(text.lower().replace("_", " ").split())
+    for category in offered:
+        names = {category.replace("_", " "), texts.category_label(category).lower()}
+        if any(name and name in lowered for name in names):
+            return category
+    return None
+
+
+def _h_product_conflict(
+    store: Store,
+    slots: Mapping[str, Any],
+    turn: Turn,
+    text: str,
+    intent: Optional[str],
+    entities: list[dict[str, Any]],
+    facts: dict[str, Any],
+    extraction: Extraction,
+    today: dt.date,
+) -> None:
+    conflict = dict(slots.get("product_conflict") or {})
+    named, ordered = conflict.get("named") or {}, conflict.get("ordered") or {}
+    options = [o for o in (named, ordered) if o.get("sku")]
+    if not options:
+        turn.slots["product_conflict"] = None
+        return
+    wanted = _entity(entities, "product") or extraction.sku
+    pick = next((o for o in options if wanted and o["sku"] == wanted), None)
+    if pick is None and _ORDER_ITEM.search(text):
+        pick = ordered
+    if pick is None:
+        pick = _option_named(text, options)
+    if pick is None:
+        if _bump(slots, turn, "product_conflict") < MAX_TRIES:
+            turn.say("Sorry, I didn't catch which one.")
+            return
+        # Still unclear: go with what the customer named, say so, and leave both for our team.
+        pick = named
+        turn.slots["description"] = _append_description(
+            slots,
+            f"(The customer named the {named.get('name')}; order {conflict.get('order_number')} "
+            f"is for the {ordered.get('name')}.)",
+        )
+    turn.slots["product"] = pick["sku"]
+    turn.slots["product_name"] = pick.get("name")
+    turn.slots["product_category"] = pick.get("category") or None
+    if pick is ordered:
+        for detail in ("colour", "size"):
+            if ordered.get(detail) and not slots.get(detail):
+                turn.slots[detail] = ordered[detail]
+    conflict["chosen"] = pick["sku"]
+    turn.slots["product_conflict"] = conflict
+    turn.say(f"Thanks, I'll log it for the {pick.get('name')}.")
+
+
+def _option_named(text: str, options: list[dict[str, Any]]) -> Optional[dict[str, Any]]:
+    """The one option whose distinctive name words the text uses ("the Harrogate one")."""
+    words = set(_NAMED_WORD.findall(text.lower()))
+    scores = []
+    for option in options:
+        name_words = set(_NAMED_WORD.findall(str(option.get("name") or "").lower())) - _NAME_FILLER
+        scores.append(len(words & name_words))
+    best = max(scores, default=0)
+    if best and scores.count(best) == 1:
+        return options[scores.index(best)]
+    return None
 
 
 def _h_component(
@@ -564,8 +755,9 @@ def _h_component(
     if chosen in COMPONENTS or chosen == "n/a":
         turn.slots["component"] = chosen
         return
-    if facts.get("component"):
-        turn.slots["component"] = facts["component"]
+    named = facts.get("component") or _part_named(extraction)
+    if named:
+        turn.slots["component"] = named
         return
     if intent == "dont_know" or _DONT_KNOW.search(text) or _bump(slots, turn, "component") >= 2:
         turn.slots["component"] = "n/a"
@@ -640,6 +832,14 @@ def _h_injury(
         turn.slots["injury_reported"] = UNKNOWN
 
 
+def _part_named(extraction: Extraction) -> Optional[str]:
+    """The one part the text names (as an answer: "the heel"), even when it names no fault."""
+    if extraction.component:
+        return extraction.component
+    parts = [p for p in dict.fromkeys(extraction.components) if p in COMPONENTS]
+    return parts[0] if len(parts) == 1 else None
+
+
 def _strip_negated(text: str) -> str:
     return _NEGATED.sub(" ", text)
 
@@ -655,7 +855,11 @@ def _h_summary(
     extraction: Extraction,
     today: dt.date,
 ) -> None:
-    corrected, _ = facts_from_text(store, _strip_negated(text), today)
+    corrected, reading = facts_from_text(store, _strip_negated(text), today)
+    corrected.pop("product_conflict", None)
+    part = _part_named(reading)
+    if part and not corrected.get("component"):
+        corrected["component"] = part  # "it's the heel": a part named alone, with no fault, corrects the part
     if intent == "affirm" and not corrected:
         turn.slots["summary_confirmed"] = True
         return
@@ -666,6 +870,10 @@ def _h_summary(
             updates = {k: v for k, v in corrected.items() if k not in ("customer_name",)}
         if "defect_category" in updates and "component" not in updates:
             updates["component"] = None
+        new_primary = updates.get("defect_category")
+        if new_primary and new_primary == {**slots, **updates}.get("secondary_defect_category"):
+            # "it's the stitching, not the sole": the second fault becomes the main one, not both
+            updates["secondary_defect_category"] = None
         turn.slots.update(updates)
         if "component" in updates and "defect_category" not in updates:
             _complete_category(slots, turn.slots)
@@ -745,6 +953,7 @@ def _h_resolution_accepted(
 _HANDLERS = {
     "order_number": _h_order_number,
     "customer_email": _h_customer_email,
+    "product_conflict": _h_product_conflict,
     "product": _h_product,
     "defect_category": _h_defect_category,
     "component": _h_component,
@@ -785,6 +994,9 @@ def summary(slots: Mapping[str, Any]) -> str:
     problem = texts.category_label(slots.get("defect_category"))
     if component and component not in ("n/a", UNKNOWN) and component not in problem:
         problem += f" (the {component})"
+    secondary = slots.get("secondary_defect_category")
+    if secondary and secondary != slots.get("defect_category"):
+        problem += f"; also: {texts.category_label(secondary)}"
     lines = [
         "Here's what I have so far:",
         f"- Order: {order if order and order != NO_ORDER else 'no order number'}",
@@ -840,9 +1052,31 @@ def ask(store: Store, slot: str, slots: Mapping[str, Any]) -> Turn:
             turn.say("What's the best email address to reach you on?")
     elif slot == "product":
         turn.say('Which item is it about? For example "black Chelsea boots" or "the brown satchel".')
+    elif slot == "product_conflict":
+        conflict = slots.get("product_conflict") or {}
+        named, ordered = conflict.get("named") or {}, conflict.get("ordered") or {}
+        turn.say(
+            f"Just to check: you mentioned the {named.get('name')}, but order {conflict.get('order_number')} "
+            f"is for the {ordered.get('name')}. Which of the two is your complaint about?",
+            [
+                _button(str(option.get("name")), "inform", product=str(option.get("sku")))
+                for option in (named, ordered)
+                if option.get("sku")
+            ],
+        )
     elif slot == "defect_category":
-        buttons = [_button(texts.humanise(c), "inform", defect_category=c) for c in texts.CATEGORY_BUTTONS]
-        turn.say("What's wrong with it? Tell me in your own words, or pick one:", buttons)
+        offered = offered_candidates(slots)
+        if offered:
+            buttons = [_button(texts.category_title(c), "inform", defect_category=c) for c in offered]
+            buttons.append(_button("Something else", "inform", defect_category="other"))
+            turn.say(
+                "I want to be sure I've understood. What's wrong with it? Is it one of these, "
+                "or something else? You can also tell me in your own words.",
+                buttons,
+            )
+        else:
+            buttons = [_button(texts.humanise(c), "inform", defect_category=c) for c in texts.CATEGORY_BUTTONS]
+            turn.say("What's wrong with it? Tell me in your own words, or pick one:", buttons)
     elif slot == "component":
         parts = texts.COMPONENT_BUTTONS.get(
             slots.get("defect_category") or "", ("sole", "heel", "upper", "stitching", "lining")

@@ -8,6 +8,7 @@ from typing import Any, Mapping, Optional
 from bot.cases import service
 from bot.cases.service import CaseDraft, TranscriptTurn
 from bot.cases.store import Store
+from bot.cases.vocabulary import DEFECT_CATEGORIES
 from bot.conversation import texts
 from bot.conversation.dialogue import NO_ORDER, UNKNOWN, Turn, check_resolution, reset_complaint, resolution_reason
 
@@ -28,6 +29,13 @@ def _when(value: Optional[str]) -> str:
         return "soon"
     moment = dt.datetime.fromisoformat(value)
     return f"{moment:%H:%M} on {moment.day} {moment:%B}"
+
+
+def _secondary(slots: Mapping[str, Any]) -> Optional[str]:
+    """The second fault named, when it is a known category other than the main one."""
+    secondary = slots.get("secondary_defect_category")
+    primary = slots.get("defect_category") or "other"
+    return secondary if secondary in DEFECT_CATEGORIES and secondary != primary else None
 
 
 def draft_from_slots(
@@ -58,6 +66,7 @@ def draft_from_slots(
         size=slots.get("size"),
         colour=slots.get("colour"),
         defect_category=slots.get("defect_category") or "other",
+        secondary_defect_category=_secondary(slots),
         component=component if component not in (None, "n/a", UNKNOWN) else None,
         purchase_date=_date(slots.get("purchase_date")),
         delivery_date=_date(slots.get("delivery_date")),

@@ -92,6 +92,12 @@ def category_label(category: str | None) -> str:
     return CATEGORY_LABELS.get(category or "other", "another problem")
 
 
+def category_title(category: str) -> str:
+    """A button title for a defect category: ``sole_separation`` -> ``The sole coming away``."""
+    label = category_label(category)
+    return label[:1].upper() + label[1:]
+
+
 def humanise(code: str) -> str:
     """``sole_separation`` -> ``Sole separation``."""
     return code.replace("_", " ").capitalize()
