@@ -29,6 +29,8 @@ BIN = Path(sys.executable).parent / "complaints"
 
 # Vague stories, tried in turn: the test needs one the learned model reads as unsure (no category, some candidates).
 VAGUE_STORIES = (
+    "the inside at the back of the boot has gone rough and my sock keeps catching",
+    "the padding inside the back of my boots has rubbed away",
     "I have a problem with my order, they just look wrong somehow and feel odd",
     "I'm not happy with my order, they just look wrong somehow and feel odd",
     "there's something not right with what I bought, it looks strange",
