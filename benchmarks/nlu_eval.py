@@ -118,18 +118,10 @@ def normalise_text(text: str) -> str:
 
 
 def training_examples(nlu_dir: Path = NLU_DATA) -> dict[str, str]:
-    """Every training example in ``nlu_dir`` (normalised text -> intent)."""
-    found: dict[str, str] = {}
-    for path in sorted(nlu_dir.glob("*.yml")):
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-        for block in data.get("nlu", []) or []:
-            if "intent" not in block:
-                continue
-            for line in str(block.get("examples", "")).splitlines():
-                line = line.strip()
-                if line.startswith("- "):
-                    found[normalise_text(line[2:])] = str(block["intent"])
-    return found
+    """Every training example in ``nlu_dir``, the rendered real-customer file included (normalised text -> intent)."""
+    from bot.nlp.team_examples import nlu_examples
+
+    return {normalise_text(text): intent for text, intent in nlu_examples(nlu_dir, include_real=True)}
 
 
 # ---------------------------------------------------------------------------------------------------------------
