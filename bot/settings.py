@@ -72,6 +72,8 @@ class Settings:
     followup_delays_file: Path = PROJECT_ROOT / "data" / "policy" / "followups.yml"
     timezone: str = "Europe/London"
     sqlite_busy_timeout_ms: int = 30000
+    db_answer_timeout_ms: int = 1500
+    outbox_dir: Path = PROJECT_ROOT / "var" / "outbox"
     log_level: str = "INFO"
     smtp_host: str = ""
     smtp_port: int = 25
@@ -219,6 +221,8 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         followup_delays_file=Path(env.get("FOLLOWUP_DELAYS_FILE", str(policy_dir / "followups.yml"))),
         timezone=env.get("COMPLAINTS_TIMEZONE", "Europe/London"),
         sqlite_busy_timeout_ms=_int(env, "SQLITE_BUSY_TIMEOUT_MS", 30000),
+        db_answer_timeout_ms=_int(env, "DB_ANSWER_TIMEOUT_MS", 1500),
+        outbox_dir=(root / env.get("OUTBOX_DIR", "var/outbox")).resolve(),
         log_level=env.get("LOG_LEVEL", "INFO").upper(),
         smtp_host=env.get("SMTP_HOST", ""),
         smtp_port=_int(env, "SMTP_PORT", 25),

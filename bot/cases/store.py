@@ -39,14 +39,18 @@ class Store:
         self.engine.dispose()
 
 
-def open_store(settings: Optional[Settings] = None, clock: Clock = utcnow) -> Store:
-    """Build a :class:`Store` for ``settings`` (default: the environment's)."""
+def open_store(settings: Optional[Settings] = None, clock: Clock = utcnow, interactive: bool = False) -> Store:
+    """Build a :class:`Store` for ``settings`` (default: the environment's).
+
+    ``interactive`` stores give up on a locked or unreachable database after ``DB_ANSWER_TIMEOUT_MS``
+    (see :func:`bot.db.create_db_engine`), so the person waiting gets a plain answer in time.
+    """
     settings = settings or get_settings()
-    engine = create_db_engine(settings)
+    engine = create_db_engine(settings, interactive=interactive)
     return Store(settings=settings, engine=engine, session_factory=make_session_factory(engine), clock=clock)
 
 
 @lru_cache(maxsize=1)
 def get_store() -> Store:
-    """The process-wide store, created on first use (never at import time)."""
-    return open_store()
+    """The process-wide store of a serving process (action server, dashboard, Slack app), made on first use."""
+    return open_store(interactive=True)

@@ -58,7 +58,7 @@ def _security_headers(response: Response) -> Response:
 def create_app(settings: Optional[Settings] = None, store: Optional[Store] = None) -> Flask:
     """Build the dashboard app for ``settings`` (default: the environment's) and ``store``."""
     settings = settings or (store.settings if store is not None else get_settings())
-    store = store or open_store(settings)
+    store = store or open_store(settings, interactive=True)
     app = Flask(__name__, template_folder="templates", static_folder="static")
     app.config.update(
         SECRET_KEY=_secret_key(settings),
