@@ -76,10 +76,10 @@ def create_db_engine(settings: Settings, interactive: bool = False, **kwargs: An
         seconds = max(1, -(-settings.db_answer_timeout_ms // 1000))
         kwargs.setdefault("pool_timeout", seconds)
         if url.get_backend_name() == "postgresql":
-            connect_args: dict[str, Any] = dict(kwargs.pop("connect_args", {}))
-            connect_args.setdefault("connect_timeout", seconds)
-            connect_args.setdefault("options", f"-c lock_timeout={int(settings.db_answer_timeout_ms)}")
-            kwargs["connect_args"] = connect_args
+            pg_args: dict[str, Any] = dict(kwargs.pop("connect_args", {}))
+            pg_args.setdefault("connect_timeout", seconds)
+            pg_args.setdefault("options", f"-c lock_timeout={int(settings.db_answer_timeout_ms)}")
+            kwargs["connect_args"] = pg_args
     return create_engine(url, **kwargs)
 
 
