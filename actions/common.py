@@ -2,15 +2,22 @@
 
 from __future__ import annotations
 
-from typing import Any, Callable, Iterable, Optional, Protocol
+import asyncio
+import contextvars
+from typing import Any, Callable, Iterable, Optional, Protocol, TypeVar
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from bot.cases.availability import lookups_missed
 from bot.cases.store import Store, get_store
+from bot.conversation import texts
 from bot.conversation.dialogue import COMPLAINT_SLOTS, Reply
+from bot.db import StoreUnavailable, is_unavailable
+
+T = TypeVar("T")
 
 SLOT_NAMES = (
     *COMPLAINT_SLOTS,
@@ -25,6 +32,42 @@ SLOT_NAMES = (
 def store() -> Store:
     """The action server's case store (created on first use)."""
     return get_store()
+
+
+def answer_deadline() -> float:
+    """Seconds an action may spend on the case database before it answers without it (< 3 s in all)."""
+    return store().settings.db_answer_timeout_ms / 1000 + 1.0
+
+
+async def with_store(work: Callable[[], T]) -> tuple[T, bool]:
+    """Run ``work`` (blocking database code) off the event loop, within :func:`answer_deadline`.
+
+    Returns ``(result, lookups_missed)``; raises :class:`StoreUnavailable` when the database is locked,
+    down or too slow, so the action can answer plainly instead of leaving the customer waiting. Work
+    cut off by the deadline may still finish later: everything it writes is idempotent.
+    """
+    context = contextvars.copy_context()
+    future = asyncio.get_running_loop().run_in_executor(None, context.run, work)
+    try:
+        result = await asyncio.wait_for(future, timeout=answer_deadline())
+    except asyncio.TimeoutError as exc:
+        raise StoreUnavailable("the case database did not answer in time") from exc
+    except Exception as exc:
+        if is_unavailable(exc):
+            raise StoreUnavailable(str(exc).splitlines()[0]) from exc
+        raise
+    return result, context.run(lookups_missed)
+
+
+def said_before(tracker: Tracker, text: str) -> bool:
+    """True when the bot already said ``text`` in this conversation (to say a notice once)."""
+    return any(e.get("event") == "bot" and e.get("text") == text for e in tracker.events)
+
+
+def note_slow_lookups(dispatcher: CollectingDispatcher, tracker: Tracker, missed: bool) -> None:
+    """Tell the customer once that details could not be checked (the database was unavailable)."""
+    if missed and not said_before(tracker, texts.STORE_SLOW_LOOKUP):
+        dispatcher.utter_message(text=texts.STORE_SLOW_LOOKUP)
 
 
 def slots_of(tracker: Tracker) -> dict[str, Any]:
@@ -97,6 +140,32 @@ class Answer(Protocol):
 AnswerHandler = Callable[[dict[str, Any], Optional[str], str, Optional[str], list[dict[str, Any]]], Optional[Answer]]
 
 
+async def validate_guarded(
+    dispatcher: CollectingDispatcher,
+    tracker: Tracker,
+    form_name: str,
+    slots: dict[str, Any],
+    handle: AnswerHandler,
+    next_slot: Callable[[dict[str, Any]], Optional[str]],
+) -> list[dict[str, Any]]:
+    """:func:`validate_form_turn` within the answer deadline.
+
+    While the database is unavailable the customer hears so plainly and the form keeps its place
+    (their message stays in the conversation).
+    """
+    inner = CollectingDispatcher()
+    try:
+        events, missed = await with_store(
+            lambda: validate_form_turn(inner, tracker, form_name, slots, handle, next_slot)
+        )
+    except StoreUnavailable:
+        dispatcher.utter_message(text=texts.STORE_BUSY)
+        return []
+    note_slow_lookups(dispatcher, tracker, missed)
+    dispatcher.messages.extend(inner.messages)
+    return events
+
+
 def validate_form_turn(
     dispatcher: CollectingDispatcher,
     tracker: Tracker,
@@ -138,7 +207,12 @@ def ask_action(slot: str, ask: Callable[[Tracker], Answer], purpose: str) -> typ
         async def run(
             self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
         ) -> list[dict[str, Any]]:
-            answer = ask(tracker)
+            try:
+                answer, missed = await with_store(lambda: ask(tracker))
+            except StoreUnavailable:
+                dispatcher.utter_message(text=texts.STORE_BUSY)
+                return []
+            note_slow_lookups(dispatcher, tracker, missed)
             say(dispatcher, answer.replies)
             return slot_events(answer.slots)
 

@@ -11,9 +11,10 @@ from rasa_sdk.events import ActiveLoop, SlotSet, UserUtteranceReverted
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.common import latest_text, say, slot_events, slots_of, store
+from actions.common import latest_entities, latest_text, say, slot_events, slots_of, store, with_store
 from bot.cases.service import TranscriptTurn
-from bot.conversation import outcome
+from bot.conversation import outcome, texts
+from bot.db import StoreUnavailable
 
 ANYTHING_ELSE = "Is there anything else I can help you with?"
 DIDNT_UNDERSTAND = (
@@ -49,11 +50,30 @@ class ActionLogCase(Action):
         return "action_log_case"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[dict[str, Any]]:
-        turn = outcome.log_complaint(
-            store(), slots_of(tracker), tracker.sender_id, channel_of(tracker), transcript_of(tracker)
-        )
+        facts = (store(), slots_of(tracker), tracker.sender_id, channel_of(tracker), transcript_of(tracker))
+        try:
+            turn, _ = await with_store(lambda: outcome.log_complaint(*facts))
+        except StoreUnavailable:  # kept in the outbox; written once the database is back
+            turn = outcome.defer_complaint(*facts)
         say(dispatcher, turn.replies)
         dispatcher.utter_message(text=ANYTHING_ELSE)
+        return slot_events(turn.slots)
+
+
+class ActionCaseLogged(Action):
+    """A complaint confirmed while the database was unavailable is now logged: give its reference."""
+
+    def name(self) -> str:
+        return "action_case_logged"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[dict[str, Any]]:
+        given = [e for e in latest_entities(tracker) if e.get("entity") == "case_reference" and e.get("value")]
+        reference = str(given[0]["value"]) if given else None
+        try:
+            turn, _ = await with_store(lambda: outcome.case_logged_late(store(), reference, tracker.sender_id))
+        except StoreUnavailable:
+            return []  # the scheduler's notice stays recorded; the reference is also in case status answers
+        say(dispatcher, turn.replies)
         return slot_events(turn.slots)
 
 
@@ -64,9 +84,11 @@ class ActionHandoff(Action):
         return "action_handoff"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[dict[str, Any]]:
-        turn = outcome.request_person(
-            store(), slots_of(tracker), tracker.sender_id, channel_of(tracker), transcript_of(tracker)
-        )
+        facts = (store(), slots_of(tracker), tracker.sender_id, channel_of(tracker), transcript_of(tracker))
+        try:
+            turn, _ = await with_store(lambda: outcome.request_person(*facts))
+        except StoreUnavailable:
+            turn = outcome.defer_person(*facts)
         say(dispatcher, turn.replies)
         return [ActiveLoop(None), SlotSet("requested_slot", None), *slot_events(turn.slots)]
 
@@ -86,7 +108,13 @@ class ActionCaseStatus(Action):
         if not reference:
             dispatcher.utter_message(text="What's your case reference? It looks like CS-2026-000123.")
             return [SlotSet("status_pending", True)]
-        verified, answer = outcome.case_status(store(), reference, tracker.sender_id, email)
+        try:
+            (verified, answer), _ = await with_store(
+                lambda: outcome.case_status(store(), reference, tracker.sender_id, email)
+            )
+        except StoreUnavailable:
+            dispatcher.utter_message(text=texts.STORE_STATUS_UNAVAILABLE.format(reference=reference))
+            return [SlotSet("status_pending", False), SlotSet("status_reference", None)]
         if verified or answer:
             dispatcher.utter_message(text=answer)
             return [SlotSet("status_pending", False), SlotSet("status_reference", None)]

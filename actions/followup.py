@@ -9,7 +9,8 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.common import ask_action, latest_entities, say, slot_events, store, validate_form_turn
+from actions.common import ask_action, latest_entities, say, slot_events, store, validate_guarded, with_store
+from bot.db import StoreUnavailable
 from bot.followups import conversation
 
 FOLLOWUP_SLOTS = ("followup_key", "followup_retries", "case_reference", *conversation.SLOTS)
@@ -30,9 +31,11 @@ class ActionFollowupStart(Action):
         return "action_followup_start"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[dict[str, Any]]:
-        turn = conversation.start(
-            store(), _entity(tracker, "followup_key"), _entity(tracker, "case_reference"), tracker.sender_id
-        )
+        key, reference = _entity(tracker, "followup_key"), _entity(tracker, "case_reference")
+        try:
+            turn, _ = await with_store(lambda: conversation.start(store(), key, reference, tracker.sender_id))
+        except StoreUnavailable:  # not marked sent: the scheduler tries again later; the customer was asked nothing
+            return [SlotSet("followup_active", False)]
         say(dispatcher, turn.replies)
         return [SlotSet("followup_active", bool(turn.slots.get("followup_active"))), *slot_events(turn.slots)]
 
@@ -44,7 +47,7 @@ class ValidateSatisfactionForm(FormValidationAction):
         return "validate_satisfaction_form"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[dict[str, Any]]:
-        return validate_form_turn(
+        return await validate_guarded(
             dispatcher, tracker, self.form_name(), _slots(tracker), conversation.handle, conversation.next_slot
         )
 
@@ -65,6 +68,10 @@ class ActionFollowupSubmit(Action):
         return "action_followup_submit"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[dict[str, Any]]:
-        turn = conversation.finish(store(), _slots(tracker))
+        slots = _slots(tracker)
+        try:
+            turn, _ = await with_store(lambda: conversation.finish(store(), slots))
+        except StoreUnavailable:
+            turn = conversation.defer_finish(store(), slots)
         say(dispatcher, turn.replies)
         return slot_events(turn.slots)

@@ -9,8 +9,19 @@ from rasa_sdk.events import ActiveLoop, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.common import ask_action, latest_text, say, slot_events, slots_of, store, validate_form_turn
-from bot.conversation import dialogue
+from actions.common import (
+    ask_action,
+    latest_text,
+    note_slow_lookups,
+    say,
+    slot_events,
+    slots_of,
+    store,
+    validate_guarded,
+    with_store,
+)
+from bot.conversation import dialogue, texts
+from bot.db import StoreUnavailable
 
 
 class ActionAcknowledgeComplaint(Action):
@@ -20,8 +31,14 @@ class ActionAcknowledgeComplaint(Action):
         return "action_acknowledge_complaint"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[dict[str, Any]]:
-        turn = dialogue.acknowledge(store(), slots_of(tracker), latest_text(tracker))
+        slots, text = slots_of(tracker), latest_text(tracker)
+        try:
+            turn, missed = await with_store(lambda: dialogue.acknowledge(store(), slots, text))
+        except StoreUnavailable:
+            dispatcher.utter_message(text=texts.STORE_BUSY)
+            return []
         say(dispatcher, turn.replies)
+        note_slow_lookups(dispatcher, tracker, missed)
         return slot_events(turn.slots)
 
 
@@ -35,7 +52,9 @@ class ValidateComplaintForm(FormValidationAction):
         def handle(*answer: Any) -> Optional[dialogue.Turn]:
             return dialogue.handle_answer(store(), *answer)
 
-        return validate_form_turn(dispatcher, tracker, self.form_name(), slots_of(tracker), handle, dialogue.next_slot)
+        return await validate_guarded(
+            dispatcher, tracker, self.form_name(), slots_of(tracker), handle, dialogue.next_slot
+        )
 
 
 def _ask_action(slot: str) -> type[Action]:

@@ -14,12 +14,18 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.settings import Settings
 
 
+class StoreUnavailable(RuntimeError):
+    """The case database is locked, busy, restarting or down right now; the work may be tried again later."""
+
+
 def is_unavailable(error: BaseException) -> bool:
     """True when ``error`` means the database is locked, busy, restarting or down (trying later may work).
 
     Constraint violations and programming errors are not "unavailable": they are bugs or bad data
     and must surface as such, never be parked for a retry that can only fail again.
     """
+    if isinstance(error, StoreUnavailable):
+        return True
     if isinstance(error, sa_exc.TimeoutError):  # no pooled connection became free in time
         return True
     if isinstance(error, sa_exc.DBAPIError):

@@ -60,6 +60,9 @@ class CaseDraft:
     resolution_reason: Optional[str] = None
     idempotency_key: Optional[str] = None
     transcript: list[TranscriptTurn] = field(default_factory=list)
+    # Events recorded in the same transaction as the case (e.g. a request for a person made while the
+    # case was being logged), so a crash can never leave the case without them or record them twice.
+    extra_events: list[dict[str, Any]] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -79,6 +82,7 @@ def _facts(draft: CaseDraft) -> dict[str, Any]:
     facts = asdict(draft)
     facts.pop("transcript", None)
     facts.pop("idempotency_key", None)
+    facts.pop("extra_events", None)
     return {k: (v.isoformat() if isinstance(v, dt.date) else v) for k, v in facts.items() if v not in (None, "")}
 
 
@@ -188,6 +192,9 @@ def _insert_case(store: Store, draft: CaseDraft, actor: str) -> dict[str, Any]:
                 now,
                 {"type": draft.resolution_type, "reason": draft.resolution_reason or ""},
             )
+        for extra in draft.extra_events:
+            kind, by = str(extra["kind"]), str(extra.get("actor") or actor)
+            uow.cases.append_event(case, kind, by, now, extra.get("data") or {})
         for seq, turn in enumerate(draft.transcript, start=1):
             uow.session.add(
                 TranscriptLine(
@@ -385,6 +392,13 @@ def record_event(store: Store, reference: str, kind: str, actor: str, data: Opti
         uow.commit()
 
 
+def has_event(store: Store, reference: str, kind: str) -> bool:
+    """True when the case already has an event of ``kind`` (to do once-only work such as a notice)."""
+    with store.unit_of_work() as uow:
+        case = _load(uow, reference)
+        return any(event.kind == kind for event in case.events)
+
+
 def verify_case_chain(store: Store, reference: str) -> dict[str, Any]:
     """Check the audit trail of one case; returns the report as a dict."""
     from bot.cases.audit import verify_chain
@@ -407,16 +421,27 @@ def record_satisfaction(
     solved: Optional[bool],
     comment: str = "",
     actor: str = "customer",
+    followup_key: Optional[str] = None,
+    alert_staff: Optional[tuple[str, str]] = None,
 ) -> dict[str, Any]:
     """Store a follow-up answer; a "not solved" or a score of 2 or less reopens the case.
 
-    A satisfied answer on a resolved case closes it.
+    A satisfied answer on a resolved case closes it. With ``followup_key`` the answer is recorded once
+    (a replayed or retried answer to an already answered follow-up changes nothing: ``duplicate`` is
+    True). With ``alert_staff=(actor, reason)`` a reopening also records ``staff_alerted`` in the same
+    transaction.
     """
     if score is not None and not 1 <= int(score) <= 5:
         raise ValueError("a satisfaction score is a whole number from 1 to 5")
     with store.unit_of_work() as uow:
         case = _load(uow, reference)
         now = store.clock()
+        if followup_key and any(
+            f.key == followup_key and f.status == "answered" for f in uow.followups.for_case(case.id)
+        ):
+            result = case_to_dict(case, now, uow)
+            result.update(reopened=False, duplicate=True)
+            return result
         if score is not None:
             case.satisfaction_score = int(score)
         if comment:
@@ -437,7 +462,10 @@ def record_satisfaction(
             _transition(uow, case, CaseStatus.REOPENED.value, actor, now, "customer not satisfied")
         elif not unhappy and case.status == CaseStatus.RESOLVED.value:
             _transition(uow, case, CaseStatus.CLOSED.value, actor, now, "customer satisfied")
+        reopened = bool(unhappy and case.status == CaseStatus.REOPENED.value)
+        if reopened and alert_staff:
+            uow.cases.append_event(case, "staff_alerted", alert_staff[0], now, {"reason": alert_staff[1]})
         result = case_to_dict(case, now, uow)
-        result["reopened"] = bool(unhappy and case.status == CaseStatus.REOPENED.value)
+        result.update(reopened=reopened, duplicate=False)
         uow.commit()
         return result

@@ -14,6 +14,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Mapping, Optional
 
+from bot.cases.availability import lookups_missed, tolerant
 from bot.cases.models import Order
 from bot.cases.priority import assess_severity
 from bot.cases.store import Store
@@ -162,10 +163,12 @@ def facts_from_text(store: Store, text: str, today: dt.date) -> tuple[dict[str, 
     extraction = understand(store, text[:MAX_UNDERSTOOD], today)
     facts: dict[str, Any] = {}
     if extraction.order_number:
-        with store.unit_of_work() as uow:
-            order = uow.catalogue.order(extraction.order_number)
-            if order is not None:
-                facts.update(_order_facts(order))
+        number = extraction.order_number
+        found = tolerant(lambda: _order_facts_for(store, number), None)
+        if found is None:  # the database is unavailable: keep the number as given; checked when the case is logged
+            facts.update(order_number=number, order_unchecked=True)
+        else:
+            facts.update(found)
     if extraction.sku and facts.get("product") not in (None, extraction.sku):
         # The customer names a different item from the one on the order: never pick one silently;
         # the conversation asks which it is about (see ``ask("product_conflict")``).
@@ -173,10 +176,10 @@ def facts_from_text(store: Store, text: str, today: dt.date) -> tuple[dict[str, 
     if extraction.sku and "product" not in facts and "product_conflict" not in facts:
         facts["product"] = extraction.sku
         facts["product_name"] = extraction.product_name
-        with store.unit_of_work() as uow:
-            product = uow.catalogue.product(extraction.sku)
-            if product is not None:
-                facts["product_category"] = product.category
+        sku = extraction.sku
+        category = tolerant(lambda: _product_category(store, sku), None)
+        if category is not None:
+            facts["product_category"] = category
     if extraction.defect_category:
         facts["defect_category"] = extraction.defect_category
     secondary = extraction.secondary_defect_category
@@ -200,6 +203,26 @@ def facts_from_text(store: Store, text: str, today: dt.date) -> tuple[dict[str, 
     return facts, extraction
 
 
+def _order_facts_for(store: Store, number: str) -> dict[str, Any]:
+    """Slot values of order ``number`` ({} when there is no such order)."""
+    with store.unit_of_work() as uow:
+        order = uow.catalogue.order(number)
+        return _order_facts(order) if order is not None else {}
+
+
+def _product_category(store: Store, sku: str) -> Optional[str]:
+    with store.unit_of_work() as uow:
+        product = uow.catalogue.product(sku)
+        return product.category if product is not None else None
+
+
+def _named_product(store: Store, sku: str) -> tuple[Optional[str], Optional[str]]:
+    """(category, name) of catalogue item ``sku``, (None, None) when unknown."""
+    with store.unit_of_work() as uow:
+        named = uow.catalogue.product(sku)
+        return (named.category, named.name) if named is not None else (None, None)
+
+
 def _product_option(sku: Optional[str], name: Optional[str], category: Optional[str]) -> dict[str, Any]:
     return {"sku": sku, "name": name or sku, "category": category or ""}
 
@@ -210,10 +233,9 @@ def _raise_product_conflict(store: Store, facts: dict[str, Any], named_sku: str,
     The order's item (and its colour and size, which belong to it) leave ``facts``; ``product_conflict`` holds
     both choices until the customer picks one.
     """
-    with store.unit_of_work() as uow:
-        named = uow.catalogue.product(named_sku)
-        named_category = named.category if named is not None else None
-        named_name = named_name or (named.name if named is not None else named_sku)
+    unknown: tuple[Optional[str], Optional[str]] = (None, None)
+    named_category, catalogue_name = tolerant(lambda: _named_product(store, named_sku), unknown)
+    named_name = named_name or catalogue_name or named_sku
     ordered = _product_option(facts.get("product"), facts.get("product_name"), facts.get("product_category"))
     for detail in ("colour", "size"):
         if facts.get(detail):
@@ -488,7 +510,10 @@ def _h_order_number(
         if "product_conflict" in facts:
             turn.slots["product_conflict"] = facts["product_conflict"]
         turn.slots["order_candidates"] = None
-        turn.say(f"Thanks, I've found order {facts['order_number']} ({facts.get('product_name') or 'your item'}).")
+        if facts.get("order_unchecked"):
+            turn.say(f"Thanks, I've noted order {facts['order_number']}; I'll check its details when I log your case.")
+        else:
+            turn.say(f"Thanks, I've found order {facts['order_number']} ({facts.get('product_name') or 'your item'}).")
         return
     candidates = slots.get("order_candidates") or []
     if candidates:
@@ -513,6 +538,10 @@ def _h_order_number(
         return
     candidate = _ORDERISH.search(text)
     tries = _bump(slots, turn, "order_number")
+    if candidate and lookups_missed():  # orders cannot be checked right now: note it as given
+        turn.slots["order_number"] = candidate.group(0)
+        turn.say(f"Thanks, I've noted order {candidate.group(0)}; I'll check its details when I log your case.")
+        return
     if candidate:
         if tries >= 2:
             turn.slots["order_number"] = candidate.group(0)
@@ -556,10 +585,18 @@ def _conflict_with_named(store: Store, slots: Mapping[str, Any], facts: dict[str
         _raise_product_conflict(store, facts, str(named), slots.get("product_name"))
 
 
-def _lookup_by_email(store: Store, slots: Mapping[str, Any], turn: Turn, email: str) -> None:
+def _orders_of(store: Store, email: str) -> list[dict[str, Any]]:
     with store.unit_of_work() as uow:
-        orders = uow.catalogue.orders_for_email(email)
-        found = [_order_facts(o) for o in orders[:6]]
+        return [_order_facts(o) for o in uow.catalogue.orders_for_email(email)[:6]]
+
+
+def _lookup_by_email(store: Store, slots: Mapping[str, Any], turn: Turn, email: str) -> None:
+    found = tolerant(lambda: _orders_of(store, email), None)
+    if found is None:  # the database is unavailable: carry on; the team matches the order up later
+        turn.slots["order_lookup"] = "done"
+        turn.slots["order_number"] = NO_ORDER
+        turn.say("I can't look up your orders right now, so I'll note your email and our team will match it up.")
+        return
     turn.slots["order_lookup"] = "done"
     if len(found) == 1:
         order_name = found[0]["product_name"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, Mapping, Optional
 
-from bot.cases import service
+from bot.cases import deferred, service
 from bot.cases.service import CaseDraft, TranscriptTurn
 from bot.cases.store import Store
 from bot.cases.vocabulary import DEFECT_CATEGORIES
@@ -98,6 +98,48 @@ def log_complaint(
     return turn
 
 
+def defer_complaint(
+    store: Store, slots: Mapping[str, Any], sender_id: str, channel: str, transcript: list[TranscriptTurn]
+) -> Turn:
+    """The case database is unavailable: keep the confirmed complaint in the outbox and say so plainly.
+
+    The scheduler writes it (once) when the database is back and gives the customer the reference.
+    """
+    turn = Turn()
+    draft = draft_from_slots(store, slots, sender_id, channel, transcript)
+    try:
+        deferred.defer_case(store.settings, draft, store.clock())
+    except OSError:
+        turn.say(texts.STORE_SAVE_FAILED)  # the slots stay, so saying yes again tries again
+        return turn
+    turn.say(texts.STORE_DEFERRED_CASE)
+    turn.slots.update(reset_complaint())
+    turn.slots["case_reference"] = None
+    return turn
+
+
+def _handoff_event(sender_id: str) -> dict[str, Any]:
+    return {"kind": "handoff_requested", "actor": "customer", "data": {"conversation_id": sender_id}}
+
+
+def defer_person(
+    store: Store, slots: Mapping[str, Any], sender_id: str, channel: str, transcript: list[TranscriptTurn]
+) -> Turn:
+    """The case database is unavailable during a request for a person: what was said goes to the outbox."""
+    turn = Turn()
+    if slots.get("description") or slots.get("defect_category"):
+        draft = draft_from_slots(store, slots, sender_id, channel, transcript, with_resolution=False)
+        draft.extra_events.append(_handoff_event(sender_id))
+        try:
+            deferred.defer_case(store.settings, draft, store.clock())
+        except OSError:
+            turn.say(texts.STORE_SAVE_FAILED)
+            return turn
+        turn.slots.update(reset_complaint())
+    turn.say(texts.STORE_DEFERRED_HANDOFF)
+    return turn
+
+
 def request_person(
     store: Store, slots: Mapping[str, Any], sender_id: str, channel: str, transcript: list[TranscriptTurn]
 ) -> Turn:
@@ -106,11 +148,12 @@ def request_person(
     reference = slots.get("case_reference")
     if slots.get("description") or slots.get("defect_category"):
         draft = draft_from_slots(store, slots, sender_id, channel, transcript, with_resolution=False)
+        draft.extra_events.append(_handoff_event(sender_id))  # in the same transaction as the case
         opened = service.open_case(store, draft)
         reference = opened.reference
         turn.slots.update(reset_complaint())
         turn.slots["case_reference"] = reference
-    if reference:
+    elif reference:
         try:
             service.record_event(store, reference, "handoff_requested", "customer", {"conversation_id": sender_id})
         except service.CaseNotFound:
@@ -162,3 +205,23 @@ def case_status(store: Store, reference: str, sender_id: str, customer_email: Op
         status=case["status"].replace("_", " "),
     )
     return True, f"Case {case['reference']}: {text}"
+
+
+def case_logged_late(store: Store, reference: Optional[str], sender_id: str) -> Turn:
+    """Give the reference of a complaint written from the outbox, only in the conversation it came from."""
+    turn = Turn()
+    if not reference:
+        return turn
+    try:
+        case = service.get_case(store, reference)
+    except service.CaseNotFound:
+        return turn
+    if case["conversation_id"] != sender_id:
+        return turn  # forged or misrouted trigger: say nothing
+    resolution = case["resolution"]["type"] or "none"
+    turn.say(
+        texts.CASE_LOGGED_LATE.format(reference=case["reference"])
+        + f"\n{texts.NEXT_STEPS.get(resolution, texts.NEXT_STEPS['none'])}"
+    )
+    turn.slots["case_reference"] = case["reference"]
+    return turn

@@ -101,3 +101,38 @@ def category_title(category: str) -> str:
 def humanise(code: str) -> str:
     """``sole_separation`` -> ``Sole separation``."""
     return code.replace("_", " ").capitalize()
+
+# When the case database is locked, restarting or down (docs/reliability.md): plain words, never silence.
+STORE_SLOW_LOOKUP = (
+    "Our order system is slow to answer right now, so I can't check every detail yet. "
+    "Nothing you've told me is lost: I'll check it all when I log your case."
+)
+STORE_DEFERRED_CASE = (
+    "Thank you, your complaint is confirmed and nothing you've told me is lost. Our case system is slow to save "
+    "right now, so your case reference will follow here in a few minutes (or by email if this chat has closed). "
+    "You don't need to do anything else."
+)
+STORE_DEFERRED_HANDOFF = (
+    "Of course. I've noted everything you've told me and asked for a member of our team. Our case system is slow "
+    "right now, so it may take a few minutes to reach them, but nothing you've said is lost."
+)
+STORE_STATUS_UNAVAILABLE = (
+    "Sorry, I can't look up case {reference} right now because our case system is busy. "
+    "Nothing is lost; please ask me again in a few minutes."
+)
+STORE_DEFERRED_ANSWER = (
+    "Thank you for your answer. Our system is slow to save right now, so it will be recorded in a few minutes; "
+    "nothing you've told us is lost."
+)
+STORE_SAVE_FAILED = (
+    "I'm sorry, I couldn't save your complaint just now and our back-up store is unavailable too. Nothing you've "
+    "told me is lost from this chat: please say yes again in a minute, or ask for a person."
+)
+STORE_BUSY = (
+    "Sorry, our case system is slow to answer right now. Nothing you've told me is lost; "
+    "please carry on, or try again in a minute."
+)
+CASE_LOGGED_LATE = (
+    "Good news: the complaint you confirmed earlier is now logged. Your reference is {reference}; "
+    "please keep it handy. We'll be in touch with the next steps."
+)

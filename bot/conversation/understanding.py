@@ -12,6 +12,7 @@ from typing import Any, Optional
 
 from sqlalchemy import func, select
 
+from bot.cases.availability import tolerant
 from bot.cases.models import Order, Product
 from bot.cases.store import Store
 from bot.nlp.extraction import CatalogueEntry, Extraction, Extractor
@@ -35,13 +36,23 @@ def _catalogue_version(store: Store) -> tuple[Any, ...]:
 
 
 def extractor_for(store: Store) -> Extractor:
-    """The extractor for the store's current catalogue (rebuilt only when it changed)."""
-    version = _catalogue_version(store)
+    """The extractor for the store's current catalogue (rebuilt only when it changed).
+
+    While the database is unavailable the last catalogue read is used (or none at all: defects, dates,
+    sizes and colours are still understood), so the conversation goes on.
+    """
     key = store.settings.database_url
+    version = tolerant(lambda: _catalogue_version(store), None)
     with _lock:
         cached = _cache.get(key)
+        if version is None:
+            return cached[1] if cached is not None else Extractor([], [])
         if cached is not None and cached[0] == version:
             return cached[1]
+    return tolerant(lambda: _build(store, key, version), cached[1] if cached is not None else Extractor([], []))
+
+
+def _build(store: Store, key: str, version: tuple[Any, ...]) -> Extractor:
     with store.unit_of_work() as uow:
         entries = [
             CatalogueEntry(

@@ -6,8 +6,9 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Mapping, Optional
 
-from bot.cases import service
+from bot.cases import deferred, service
 from bot.cases.store import Store
+from bot.conversation import texts
 from bot.conversation.dialogue import Reply, Turn
 from bot.followups.queue import mark_delivered
 
@@ -123,6 +124,9 @@ def handle(
     return answer
 
 
+NOT_SATISFIED = "customer not satisfied after resolution"
+
+
 def finish(store: Store, slots: Mapping[str, Any]) -> Turn:
     """Store the answers; a "no" or a low score reopens the case and alerts staff."""
     turn = Turn()
@@ -137,17 +141,37 @@ def finish(store: Store, slots: Mapping[str, Any]) -> Turn:
         solved=slots.get("followup_solved"),
         comment=str(slots.get("followup_comment") or ""),
         actor="customer",
+        followup_key=str(slots["followup_key"]),
+        alert_staff=("assistant", NOT_SATISFIED),
     )
     if result.get("reopened"):
-        service.record_event(
-            store, reference, "staff_alerted", "assistant", {"reason": "customer not satisfied after resolution"}
-        )
         turn.say(
             f"I'm sorry it still isn't right. I've reopened case {reference} and a member of our team "
             "will contact you to put it right."
         )
     else:
         turn.say("Thank you for letting us know. We're glad it's sorted.")
+    turn.slots.update({"followup_active": False, "followup_key": None, "followup_retries": None})
+    turn.slots.update({name: None for name in SLOTS})
+    return turn
+
+
+def defer_finish(store: Store, slots: Mapping[str, Any]) -> Turn:
+    """The case database is unavailable: keep the answers in the outbox (recorded once it is back)."""
+    turn = Turn()
+    reference, key = slots.get("case_reference"), slots.get("followup_key")
+    if not reference or not key:
+        return turn
+    score = slots.get("followup_score")
+    answer = {
+        "score": int(score) if score is not None else None,
+        "solved": slots.get("followup_solved"),
+        "comment": str(slots.get("followup_comment") or ""),
+        "actor": "customer",
+        "alert_staff": ["assistant", NOT_SATISFIED],
+    }
+    deferred.defer_satisfaction(store.settings, str(key), str(reference), answer, store.clock())
+    turn.say(texts.STORE_DEFERRED_ANSWER)
     turn.slots.update({"followup_active": False, "followup_key": None, "followup_retries": None})
     turn.slots.update({name: None for name in SLOTS})
     return turn

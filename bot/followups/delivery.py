@@ -14,10 +14,12 @@ from dataclasses import dataclass
 from email.message import EmailMessage
 from typing import Optional, Protocol
 
+from bot.cases.deferred import AnnounceFailed, CaseLoggedNotice
 from bot.followups.queue import DueFollowUp
 
 CHAT_CHANNELS = frozenset({"rest", "socketio", "slack"})
 FOLLOWUP_INTENT = "EXTERNAL_followup"
+CASE_LOGGED_INTENT = "EXTERNAL_case_logged"
 
 
 class DeliveryError(Exception):
@@ -34,6 +36,9 @@ class Deliverer(Protocol):
     def deliver(self, item: DueFollowUp) -> str:
         """Deliver ``item``; return how ("chat" or "email"); raise DeliveryError on failure."""
 
+    def announce(self, notice: CaseLoggedNotice) -> str:
+        """Give the customer the reference of a complaint saved late; raise DeliveryError on failure."""
+
 
 @dataclass
 class RasaDeliverer:
@@ -47,16 +52,28 @@ class RasaDeliverer:
         """POST /conversations/{id}/trigger_intent with the latest output channel of the conversation."""
         if not item.conversation_id:
             raise DeliveryError("the case has no conversation to follow up in", retryable=False)
+        self.trigger(
+            item.conversation_id, FOLLOWUP_INTENT, {"followup_key": item.key, "case_reference": item.case_reference}
+        )
+        return "chat"
+
+    def announce(self, notice: CaseLoggedNotice) -> str:
+        """Tell the customer, in their conversation, the reference of a complaint saved late."""
+        if not notice.conversation_id:
+            raise DeliveryError("the case has no conversation", retryable=False)
+        self.trigger(notice.conversation_id, CASE_LOGGED_INTENT, {"case_reference": notice.reference})
+        return "chat"
+
+    def trigger(self, conversation_id: str, intent: str, entities: dict[str, str]) -> None:
+        """Inject ``intent`` into the conversation; Rasa answers on the conversation's latest channel."""
         query = {"output_channel": "latest"}
         if self.token:
             query["token"] = self.token
         url = (
-            f"{self.rasa_url.rstrip('/')}/conversations/{urllib.parse.quote(item.conversation_id, safe='')}"
+            f"{self.rasa_url.rstrip('/')}/conversations/{urllib.parse.quote(conversation_id, safe='')}"
             f"/trigger_intent?{urllib.parse.urlencode(query)}"
         )
-        body = json.dumps(
-            {"name": FOLLOWUP_INTENT, "entities": {"followup_key": item.key, "case_reference": item.case_reference}}
-        ).encode()
+        body = json.dumps({"name": intent, "entities": entities}).encode()
         request = urllib.request.Request(url, data=body, headers={"Content-Type": "application/json"}, method="POST")  # noqa: S310 - the configured Rasa URL
         try:
             with urllib.request.urlopen(request, timeout=self.timeout) as response:  # noqa: S310 - configured URL
@@ -66,7 +83,6 @@ class RasaDeliverer:
             raise DeliveryError(f"Rasa answered {exc.code}", retryable=retryable) from exc
         except (urllib.error.URLError, ConnectionError, TimeoutError) as exc:
             raise DeliveryError(f"Rasa is not reachable: {getattr(exc, 'reason', exc)}") from exc
-        return "chat"
 
 
 def _digest(secret: str, key: str) -> str:
@@ -127,8 +143,31 @@ class EmailDeliverer:
         return msg
 
     def deliver(self, item: DueFollowUp) -> str:
-        """Send the email through the configured SMTP server."""
-        msg = self.message(item)
+        """Send the follow-up email through the configured SMTP server."""
+        self.send(self.message(item))
+        return "email"
+
+    def announce(self, notice: CaseLoggedNotice) -> str:
+        """Email the customer the reference of a complaint saved late."""
+        if not notice.customer_email:
+            raise DeliveryError("the customer has no email address", retryable=False)
+        msg = EmailMessage()
+        msg["Subject"] = f"Your complaint is logged: case {notice.reference}"
+        msg["From"] = self.sender
+        msg["To"] = notice.customer_email
+        msg["Message-ID"] = f"<{hashlib.sha256(('logged:' + notice.reference).encode()).hexdigest()[:24]}@complaints>"
+        greeting = f"Dear {notice.customer_name}," if notice.customer_name else "Hello,"
+        msg.set_content(
+            f"{greeting}\n\nThank you for your patience. The complaint you confirmed with our assistant is now "
+            f"logged.\nYour reference is {notice.reference}; please keep it handy.\n\n"
+            "A member of our team will be in touch, and we will check with you that everything is sorted.\n\n"
+            "Customer Care\n"
+        )
+        self.send(msg)
+        return "email"
+
+    def send(self, msg: EmailMessage) -> None:
+        """Send ``msg`` through the configured SMTP server."""
         try:
             with smtplib.SMTP(self.host, self.port, timeout=self.timeout) as smtp:
                 if self.starttls:
@@ -138,7 +177,6 @@ class EmailDeliverer:
                 smtp.send_message(msg)
         except (OSError, smtplib.SMTPException) as exc:
             raise DeliveryError(f"email not sent: {exc}") from exc
-        return "email"
 
 
 @dataclass
@@ -159,3 +197,18 @@ class ChannelRouter:
         if self.email is not None:
             return self.email.deliver(item)
         raise DeliveryError("no way to reach this customer (no chat conversation and no email set up)", False)
+
+    def announce(self, notice: CaseLoggedNotice) -> str:
+        """Give the customer a late case reference: in their chat, else by email."""
+        try:
+            if self.chat is not None and notice.conversation_id and notice.channel in CHAT_CHANNELS:
+                try:
+                    return self.chat.announce(notice)
+                except DeliveryError as exc:
+                    if exc.retryable or self.email is None:
+                        raise
+            if self.email is not None:
+                return self.email.announce(notice)
+            raise DeliveryError("no way to reach this customer (no chat conversation and no email set up)", False)
+        except DeliveryError as exc:
+            raise AnnounceFailed(str(exc), exc.retryable) from exc

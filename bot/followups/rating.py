@@ -44,15 +44,12 @@ def submit(
     """Record the answer once; a "no" or a score of 2 or less reopens the case and alerts staff."""
     if request.already_answered:
         raise ValueError("this link has already been used")
-    result = service.record_satisfaction(
-        store, request.reference, score=score, solved=solved, comment=comment, actor="customer (email link)"
+    return service.record_satisfaction(
+        store,
+        request.reference,
+        score=score,
+        solved=solved,
+        comment=comment,
+        actor="customer (email link)",
+        alert_staff=("scheduler", "customer not satisfied after resolution"),
     )
-    if result.get("reopened"):
-        service.record_event(
-            store,
-            request.reference,
-            "staff_alerted",
-            "scheduler",
-            {"reason": "customer not satisfied after resolution"},
-        )
-    return result

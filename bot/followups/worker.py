@@ -9,6 +9,7 @@ import threading
 from dataclasses import dataclass, field
 from typing import Any, Callable, Optional
 
+from bot.cases.deferred import replay
 from bot.cases.store import Store
 from bot.followups.delivery import ChannelRouter, Deliverer, DeliveryError, EmailDeliverer, RasaDeliverer
 from bot.followups.queue import claim_due, is_resolved, mark_delivered, postpone, record_failure, renew_claim
@@ -51,6 +52,7 @@ class PassReport:
     failed: int = 0
     postponed: int = 0
     sla_alerts: int = 0
+    outbox: dict[str, Any] = field(default_factory=dict)
     slack: dict[str, Any] = field(default_factory=dict)
     errors: list[str] = field(default_factory=list)
 
@@ -88,8 +90,15 @@ def run_due(store: Store, deliverer: Deliverer, worker: Optional[str] = None, li
 
 
 def run_pass(store: Store, deliverer: Deliverer, worker: Optional[str] = None) -> PassReport:
-    """Follow-ups, then SLA warnings and breaches, then (when Slack is on) cards and alerts in Slack."""
+    """Outbox replay, follow-ups, SLA warnings and breaches, then (when Slack is on) cards and alerts in Slack.
+
+    The outbox comes first: complaints confirmed while the database was down are written (exactly once)
+    before anything else looks at the cases, so their follow-ups and Slack cards are handled in this pass.
+    """
+    replayed = replay(store, announcer=deliverer)
     report = run_due(store, deliverer, worker)
+    report.outbox = replayed.as_dict()
+    report.errors.extend(replayed.errors)
     report.sla_alerts = len(check_slas(store))
     if store.settings.slack_enabled:
         from bot.triage.scheduler import slack_pass
@@ -120,7 +129,7 @@ def run_forever(
             log.exception("retention run failed; trying again tomorrow")
         try:
             report = run_pass(store, deliverer, worker)
-            if report.claimed or report.sla_alerts:
+            if report.claimed or report.sla_alerts or any(report.outbox.get(k) for k in ("written", "waiting")):
                 log.info("pass: %s", report.as_dict())
             if on_pass is not None:
                 on_pass(report)

@@ -1,0 +1,39 @@
+"""Reads that tolerate an unavailable case database, and the note that one was missed.
+
+The conversation looks up orders and the catalogue while it listens. When the database is locked or
+down, a look-up must not stop the conversation: :func:`tolerant` returns a default instead and notes
+the miss (per thread of work, in a context variable), so the caller can tell the customer plainly that
+details will be checked later and that nothing they said is lost. Writes never go through here: a
+write that cannot happen is deferred to the outbox (:mod:`bot.cases.deferred`).
+"""
+
+from __future__ import annotations
+
+import logging
+from contextvars import ContextVar
+from typing import Callable, TypeVar
+
+from bot.db import is_unavailable
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+_missed: ContextVar[bool] = ContextVar("case_store_lookup_missed", default=False)
+
+
+def tolerant(read: Callable[[], T], default: T) -> T:
+    """``read()``, or ``default`` when the database is unavailable (noted for :func:`lookups_missed`)."""
+    try:
+        return read()
+    except Exception as exc:
+        if not is_unavailable(exc):
+            raise
+        log.warning("case database unavailable for a look-up; carrying on without it: %s", str(exc).splitlines()[0])
+        _missed.set(True)
+        return default
+
+
+def lookups_missed() -> bool:
+    """True when a tolerant look-up in this context found the database unavailable."""
+    return _missed.get()
