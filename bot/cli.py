@@ -19,6 +19,7 @@ from bot.cases.store import Store, open_store
 from bot.cases.vocabulary import RESOLUTION_TYPES
 from bot.catalogue.importer import ImportFailed, import_catalogue, import_orders
 from bot.corpus_cli import add_corpus_command
+from bot.outbox_cli import add_outbox_commands
 from bot.privacy.cli import add_privacy_commands
 from bot.privacy.log_masking import install_for_settings
 from bot.supervisor_cli import add_supervisor_commands
@@ -301,6 +302,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_supervisor_commands(sub)
     add_analyse_command(sub)
     add_corpus_command(sub)
+    add_outbox_commands(sub)
     return parser
 
 
