@@ -34,6 +34,8 @@ from sanic.exceptions import SanicException
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from bot.cases.store import get_store
+from bot.conversation.understanding import warm_up
 from bot.privacy.log_masking import install_for_settings
 from bot.settings import Settings, get_settings
 
@@ -158,6 +160,7 @@ def build_app(secret: str, actions_package: str = "actions") -> Sanic:
 def serve(settings: Settings, port: int = 5055, host: Optional[str] = None, actions_package: str = "actions") -> None:
     """Run the action server until stopped (one worker, like ``rasa run actions`` here)."""
     app = build_app(settings.action_server_secret, actions_package)
+    warm_up(get_store())  # the first customer must not wait for models to load (the answer deadline is 3 s)
     bind = host or settings.action_server_host
     logger.info("action server on http://%s:%s (webhook needs the shared secret)", bind, port)
     app.run(host=bind, port=port, workers=1, access_log=False, motd=False)

@@ -19,6 +19,7 @@ from bot.nlp.extraction import CatalogueEntry, Extraction, Extractor
 
 _lock = threading.Lock()
 _cache: dict[str, tuple[Any, Extractor]] = {}
+_without_catalogue: list[Extractor] = []  # built once, for a database unavailable since start-up
 
 
 def _catalogue_version(store: Store) -> tuple[Any, ...]:
@@ -45,11 +46,27 @@ def extractor_for(store: Store) -> Extractor:
     version = tolerant(lambda: _catalogue_version(store), None)
     with _lock:
         cached = _cache.get(key)
-        if version is None:
-            return cached[1] if cached is not None else Extractor([], [])
-        if cached is not None and cached[0] == version:
+        if cached is not None and (version is None or cached[0] == version):
             return cached[1]
-    return tolerant(lambda: _build(store, key, version), cached[1] if cached is not None else Extractor([], []))
+    if version is None:
+        return _last_known(key)
+    return tolerant(lambda: _build(store, key, version), _last_known(key))
+
+
+def _last_known(key: str) -> Extractor:
+    """The last catalogue read for ``key``, else one without products or orders."""
+    with _lock:
+        cached = _cache.get(key)
+        if cached is not None:
+            return cached[1]
+        if not _without_catalogue:
+            _without_catalogue.append(Extractor([], []))
+        return _without_catalogue[0]
+
+
+def warm_up(store: Store) -> None:
+    """Build the extractor and load the models before the first customer message arrives."""
+    understand(store, "warm-up: the stitching on my boots split")
 
 
 def _build(store: Store, key: str, version: tuple[Any, ...]) -> Extractor:
