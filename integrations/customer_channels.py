@@ -23,7 +23,7 @@ import logging
 import re
 from typing import Any, Awaitable, Callable, Optional
 
-from rasa.core.channels.channel import UserMessage
+from rasa.core.channels.channel import OutputChannel, UserMessage
 from rasa.core.channels.rest import RestInput
 from rasa.core.channels.slack import SlackInput
 from sanic import Blueprint, Sanic, response
@@ -31,6 +31,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot.conversation.command_guard import REFUSAL, check_customer_text
+from bot.conversation.texts import NO_ANSWER
 from integrations import rasa_speedups
 
 logger = logging.getLogger(__name__)
@@ -42,13 +43,59 @@ rasa_speedups.install()
 OnNewMessage = Callable[[UserMessage], Awaitable[Any]]
 
 
+class WatchedOutput(OutputChannel):
+    """Passes every bot message on to the real output channel, counting them."""
+
+    def __init__(self, inner: OutputChannel) -> None:
+        self.inner = inner
+        self.sent = 0
+
+    def name(self) -> str:  # type: ignore[override]
+        """The wrapped channel's name (an instance answers for the channel it wraps)."""
+        return str(self.inner.name())
+
+    async def send_response(self, recipient_id: str, message: dict[str, Any]) -> None:
+        """Count, then send through the wrapped channel."""
+        self.sent += 1
+        await self.inner.send_response(recipient_id, message)
+
+    def __getattr__(self, item: str) -> Any:
+        return getattr(self.inner, item)
+
+
+async def _answered(on_new_message: OnNewMessage, message: UserMessage) -> Any:
+    """Handle an allowed message; the customer is never left with silence.
+
+    When the action server is down or restarting, Rasa logs "the actions events are lost" and may send
+    nothing; when the tracker or lock store fails, the handler raises. Either way the customer gets
+    :data:`~bot.conversation.texts.NO_ANSWER` (their message is in the conversation already).
+    """
+    watched = WatchedOutput(message.output_channel) if message.output_channel is not None else None
+    if watched is not None:
+        message.output_channel = watched
+    result = None
+    try:
+        result = await on_new_message(message)
+    except Exception:  # noqa: BLE001 - logged; the customer gets a plain answer, never a 500
+        logger.exception("could not handle a message from %s on %s", message.sender_id, message.input_channel)
+    if watched is not None and watched.sent == 0:
+        logger.warning(
+            "no answer to a message from %s on %s: sent the plain apology", message.sender_id, message.input_channel
+        )
+        await watched.inner.send_text_message(message.sender_id, NO_ANSWER)
+    return result
+
+
 def guard_messages(on_new_message: OnNewMessage) -> OnNewMessage:
-    """Wrap Rasa's message handler: refused commands get :data:`REFUSAL` and go no further."""
+    """Wrap Rasa's message handler: refused commands get :data:`REFUSAL` and go no further.
+
+    An allowed message always gets an answer (see :func:`_answered`).
+    """
 
     async def guarded(message: UserMessage) -> Any:
         verdict = check_customer_text(message.text if isinstance(message.text, str) else "")
         if verdict.allowed:
-            return await on_new_message(message)
+            return await _answered(on_new_message, message)
         logger.warning(
             "refused a command from %s on %s: %s", message.sender_id, message.input_channel, verdict.reason
         )

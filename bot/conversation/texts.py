@@ -132,6 +132,10 @@ STORE_BUSY = (
     "Sorry, our case system is slow to answer right now. Nothing you've told me is lost; "
     "please carry on, or try again in a minute."
 )
+NO_ANSWER = (
+    "Sorry, something went wrong on our side just now. Nothing you've told me is lost: please send that "
+    "again in a moment, or ask for a person."
+)
 CASE_LOGGED_LATE = (
     "Good news: the complaint you confirmed earlier is now logged. Your reference is {reference}; "
     "please keep it handy. We'll be in touch with the next steps."
