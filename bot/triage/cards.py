@@ -185,6 +185,12 @@ def read_metadata(private_metadata: str) -> dict[str, str]:
     return {k: str(v) for k, v in data.items()}
 
 
+def opened_from(view: dict[str, Any], channel: str, ts: str = "") -> dict[str, Any]:
+    """The modal ``view`` remembering the card's channel and message ts (where to answer its submission)."""
+    meta = read_metadata(view.get("private_metadata", ""))
+    return {**view, "private_metadata": _metadata(meta["reference"], channel, ts)}
+
+
 def _input(block_id: str, label: str, element: dict[str, Any], optional: bool = False) -> dict[str, Any]:
     return {"type": "input", "block_id": block_id, "label": _text(label), "element": element, "optional": optional}
 

@@ -17,6 +17,7 @@ calls for every message when Slack is configured.
 from __future__ import annotations
 
 import json
+import logging
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -37,6 +38,7 @@ from bot.triage.posting import SlackClient, card_location, update_card
 STARTED = TAKEOVER_STARTED
 ENDED = TAKEOVER_ENDED
 RELAYED = "message_relayed"
+log = logging.getLogger(__name__)
 
 
 class TakeoverError(RuntimeError):
@@ -113,6 +115,33 @@ def _thread(client: SlackClient, store: Store, ref: str, text: str) -> None:
         client.chat_postMessage(channel=where[0], thread_ts=where[1], text=text, unfurl_links=False)
 
 
+def _record_or_undo(
+    store: Store, rasa: RasaTracker, ref: str, kind: str, user_id: str, conversation_id: str, undo: dict[str, Any]
+) -> None:
+    """Record the takeover event, or undo the pause/resume already sent to Rasa and raise.
+
+    When the event cannot be written (e.g. the case database is locked) the assistant and the case
+    must not disagree: Rasa gets the opposite event back, and the member of staff is told.
+    """
+    try:
+        service.record_event(store, ref, kind, slack_actor(user_id), {"conversation_id": conversation_id})
+    except Exception:
+        try:
+            rasa.append(conversation_id, [undo])
+        except TakeoverError:
+            log.exception("%s: could not undo %s in Rasa after the case event failed", ref, undo["event"])
+        raise
+
+
+def _after_change(client: SlackClient, store: Store, ref: str, text: str) -> None:
+    """Say it in the card's thread and redraw the card; the change is saved, so failures are only logged."""
+    try:
+        _thread(client, store, ref, text)
+        update_card(store, client, ref)
+    except Exception:  # noqa: BLE001 - the next redraw of the card shows the change
+        log.warning("the card of %s could not be updated", ref, exc_info=True)
+
+
 def take_over(store: Store, client: SlackClient, rasa: RasaTracker, ref: str, user_id: str) -> None:
     """Pause the assistant for the case's conversation."""
     conversation_id, _channel = _conversation(store, ref)
@@ -120,9 +149,10 @@ def take_over(store: Store, client: SlackClient, rasa: RasaTracker, ref: str, us
     if holder is not None:
         raise TakeoverError(f"{ref} is already taken over by {holder}")
     rasa.append(conversation_id, [{"event": "pause"}])
-    service.record_event(store, ref, STARTED, slack_actor(user_id), {"conversation_id": conversation_id})
-    _thread(client, store, ref, f":raising_hand: <@{user_id}> took over; replies in this thread go to the customer.")
-    update_card(store, client, ref)
+    _record_or_undo(store, rasa, ref, STARTED, user_id, conversation_id, undo={"event": "resume"})
+    _after_change(
+        client, store, ref, f":raising_hand: <@{user_id}> took over; replies in this thread go to the customer."
+    )
 
 
 def hand_back(store: Store, client: SlackClient, rasa: RasaTracker, ref: str, user_id: str) -> None:
@@ -131,9 +161,8 @@ def hand_back(store: Store, client: SlackClient, rasa: RasaTracker, ref: str, us
     if taken_over_by(store, ref) is None:
         raise TakeoverError(f"{ref} is not taken over")
     rasa.append(conversation_id, [{"event": "resume"}])
-    service.record_event(store, ref, ENDED, slack_actor(user_id), {"conversation_id": conversation_id})
-    _thread(client, store, ref, f":robot_face: <@{user_id}> handed the conversation back to the assistant.")
-    update_card(store, client, ref)
+    _record_or_undo(store, rasa, ref, ENDED, user_id, conversation_id, undo={"event": "pause"})
+    _after_change(client, store, ref, f":robot_face: <@{user_id}> handed the conversation back to the assistant.")
 
 
 def _already_relayed(store: Store, ref: str, slack_event_id: str) -> bool:
@@ -202,4 +231,3 @@ def customer_says(store: Store, client: SlackClient, conversation_id: str, text:
         {"direction": "from_customer", "text": text[:4000], "slack_event_id": slack_event_id},
     )
     return True
-

@@ -13,7 +13,7 @@ from flask import Flask, Response, render_template
 
 from bot.cases.store import Store, open_store
 from bot.settings import _PLACEHOLDER_SECRETS, Settings, get_settings
-from bot.web import security
+from bot.web import errors, security
 
 log = logging.getLogger(__name__)
 
@@ -87,6 +87,7 @@ def create_app(settings: Optional[Settings] = None, store: Optional[Store] = Non
 
     for code, title in ((400, "Bad request"), (403, "Not allowed"), (404, "Not found"), (405, "Not allowed")):
         app.register_error_handler(code, _error(code, title))
+    errors.register(app)  # a locked or unreachable database: 503 and a plain message, never a 500
     return app
 
 
@@ -95,7 +96,9 @@ def serve(store: Store, host: str = "127.0.0.1", port: Optional[int] = None) -> 
     from waitress import serve as waitress_serve
 
     port = port or store.settings.dashboard_port
-    app = create_app(store.settings, store)
+    # The store handed over (the CLI's) waits for locks like batch work; people waiting for a page get an
+    # interactive one, which gives up after DB_ANSWER_TIMEOUT_MS so they see the 503 page in time.
+    app = create_app(store.settings, open_store(store.settings, clock=store.clock, interactive=True))
     logging.basicConfig(level=store.settings.log_level)
     from bot.privacy.log_masking import install_for_settings
 

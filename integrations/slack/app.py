@@ -15,13 +15,13 @@ from typing import Any, Callable, Optional
 from slack_bolt import App, BoltResponse
 from slack_bolt.adapter.wsgi import SlackRequestHandler
 
-from bot.cases.store import Store, get_store
+from bot.cases.store import Store, get_store, open_store
 from bot.settings import Settings, get_settings
 from bot.triage.scheduler import web_client
 from integrations.slack.listeners import register_listeners
 from integrations.slack.relay import relay_customer_messages
 from integrations.slack.request_handler import SafeSlackRequestHandler
-from integrations.slack.runtime import configure
+from integrations.slack.runtime import configure, runtime
 
 log = logging.getLogger(__name__)
 EVENTS_PATH = "/slack/events"
@@ -102,5 +102,9 @@ def serve(app: App, port: int = 3000, host: str = "127.0.0.1") -> None:
     """Serve the app with waitress until interrupted."""
     from waitress import serve as waitress_serve
 
+    # The CLI builds the app with its batch store (it waits SQLITE_BUSY_TIMEOUT_MS for a lock); staff
+    # waiting on a button get an interactive one, which gives up after DB_ANSWER_TIMEOUT_MS so they are told.
+    current = runtime()
+    configure(current.settings, open_store(current.settings, clock=current.store.clock, interactive=True))
     log.info("Slack triage app on http://%s:%s%s", host, port, EVENTS_PATH)
     waitress_serve(wsgi_app(app), host=host, port=port, threads=8)

@@ -213,5 +213,5 @@ def test_take_over_fails_cleanly_when_rasa_is_down(desk: tuple[SignedSender, Sla
     ref = service.open_case(store, service.CaseDraft(description="x", conversation_id=CONVERSATION)).reference
     press = block_action({"action_id": cards.ACTION_TAKEOVER, "type": "button", "value": ref}, user="U200")
     assert slack.interaction(press).status == 200
-    told = wait_for(lambda: [p for p in standin.called("chat.postMessage") if p["channel"] == "U200"])
-    assert "did not accept" in told[0]["text"]
+    told = wait_for(lambda: [p for p in standin.called("chat.postEphemeral") if p["user"] == "U200"])
+    assert "did not accept" in told[0]["text"]  # to the one who pressed, where they pressed

@@ -341,7 +341,8 @@ def test_a_refused_change_is_told_to_the_user(slack: SignedSender, slack_store: 
         slack.interaction(block_action({"action_id": cards.ACTION_REOPEN, "type": "button", "value": ref})).status
         == 200
     )
-    wait_for(lambda: [p for p in standin.called("chat.postMessage") if p["channel"] == "U100"])
+    [told] = wait_for(lambda: standin.called("chat.postEphemeral"))  # where they pressed, to them only
+    assert told["channel"] == "C100" and told["user"] == "U100" and "did not work" in told["text"]
     assert _get(slack_store, ref)["status"] == "new"
 
 

@@ -1,4 +1,9 @@
-"""Card buttons: each acks at once; modals open straight away, case changes run lazily."""
+"""Card buttons: each acks at once; modals open straight away, case changes run lazily.
+
+Failures (a refused change, a locked or unreachable case database) are told to the member of staff
+by :func:`integrations.slack.listeners.errors.staff_action`; the operations are idempotent, so
+pressing the button again (or Slack sending the request again) applies the change once.
+"""
 
 from __future__ import annotations
 
@@ -8,10 +13,8 @@ from typing import Any, Callable
 from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
-from bot.cases.service import CaseNotFound
-from bot.cases.status import IllegalTransition
 from bot.triage import cards, operations, takeover
-from integrations.slack.listeners.errors import tell_user
+from integrations.slack.listeners.errors import staff_action
 from integrations.slack.runtime import runtime
 
 log = logging.getLogger(__name__)
@@ -30,49 +33,35 @@ def ack_only(ack: Ack) -> None:
     ack()
 
 
-def _guarded(work: Callable[[dict[str, Any], WebClient], None]) -> Callable[[dict[str, Any], WebClient], None]:
-    def run(body: dict[str, Any], client: WebClient) -> None:
-        try:
-            work(body, client)
-        except (CaseNotFound, IllegalTransition, ValueError, takeover.TakeoverError) as exc:
-            tell_user(client, _user(body), f"That did not work: {exc}")
-        except Exception:  # noqa: BLE001 - a lazy listener has nobody else to report to
-            log.exception("card action failed")
-            tell_user(client, _user(body), "Sorry, that failed; the case was not changed. Try again in a moment.")
-
-    run.__name__ = work.__name__
-    return run
-
-
-@_guarded
+@staff_action
 def assign_to_me(body: dict[str, Any], client: WebClient) -> None:
     """Assign the case to whoever pressed the button."""
     rt = runtime()
     operations.assign_to_me(rt.store, client, _action(body)["value"], _user(body))
 
 
-@_guarded
+@staff_action
 def set_priority(body: dict[str, Any], client: WebClient) -> None:
     """Apply the priority chosen in the select."""
     rt = runtime()
     operations.change_priority(rt.store, client, _action(body)["selected_option"]["value"], _user(body))
 
 
-@_guarded
+@staff_action
 def reopen(body: dict[str, Any], client: WebClient) -> None:
     """Reopen a resolved or closed case."""
     rt = runtime()
     operations.reopen(rt.store, client, _action(body)["value"], _user(body))
 
 
-@_guarded
+@staff_action
 def take_over(body: dict[str, Any], client: WebClient) -> None:
     """Pause the assistant; staff talk to the customer in the card's thread."""
     rt = runtime()
     takeover.take_over(rt.store, client, rt.rasa, _action(body)["value"], _user(body))
 
 
-@_guarded
+@staff_action
 def hand_back(body: dict[str, Any], client: WebClient) -> None:
     """Resume the assistant."""
     rt = runtime()
@@ -82,7 +71,11 @@ def hand_back(body: dict[str, Any], client: WebClient) -> None:
 def _modal_opener(make: Callable[[str], dict[str, Any]]) -> Callable[[Ack, dict[str, Any], WebClient], None]:
     def open_modal(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
         ack()
-        client.views_open(trigger_id=body["trigger_id"], view=make(_action(body)["value"]))
+        view = make(_action(body)["value"])
+        channel = str((body.get("channel") or {}).get("id", ""))
+        if channel:
+            view = cards.opened_from(view, channel, str((body.get("container") or {}).get("message_ts", "")))
+        client.views_open(trigger_id=body["trigger_id"], view=view)
 
     return open_modal
 

@@ -12,12 +12,17 @@ from bot.cases.service import CaseNotFound
 from bot.triage import cards
 from bot.triage.commands import CommandError, list_cases, parse_case_command, parse_cases_command
 from bot.triage.posting import load_card_case
+from integrations.slack.listeners.errors import Where, report_failure
 
 log = logging.getLogger(__name__)
 
 
 def _reply(client: WebClient, command: dict[str, Any], text: str, blocks: Any = None) -> None:
     client.chat_postEphemeral(channel=command["channel_id"], user=command["user_id"], text=text, blocks=blocks)
+
+
+def _where(command: dict[str, Any]) -> Where:
+    return Where(user=str(command["user_id"]), channel=str(command.get("channel_id") or ""))
 
 
 def ack_case(ack: Ack, command: dict[str, Any]) -> None:
@@ -53,9 +58,8 @@ def show_case(command: dict[str, Any], client: WebClient) -> None:
     except CaseNotFound:
         _reply(client, command, f"No case {ref}.")
         return
-    except Exception:  # noqa: BLE001
-        log.exception("/case failed")
-        _reply(client, command, "Sorry, the case database is not answering; try again in a moment.")
+    except Exception as exc:  # noqa: BLE001
+        report_failure(client, _where(command), exc, "/case")
         return
     _reply(client, command, cards.card_summary(case), cards.case_card(case, case.get("transcript") or []))
 
@@ -69,9 +73,8 @@ def show_cases(command: dict[str, Any], client: WebClient) -> None:
         found = list_cases(runtime().store, which, command["user_id"])
     except CommandError:
         return
-    except Exception:  # noqa: BLE001
-        log.exception("/cases failed")
-        _reply(client, command, "Sorry, the case database is not answering; try again in a moment.")
+    except Exception as exc:  # noqa: BLE001
+        report_failure(client, _where(command), exc, "/cases")
         return
     title = f"{which.capitalize()} cases ({len(found.cases)})"
     _reply(client, command, title, cards.case_list_blocks(title, found.cases))

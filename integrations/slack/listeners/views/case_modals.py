@@ -1,4 +1,8 @@
-"""Modal submissions: checked in the ack (errors shown in the form), applied lazily."""
+"""Modal submissions: checked in the ack (errors shown in the form), applied lazily.
+
+Failures are told to the member of staff by :func:`integrations.slack.listeners.errors.staff_action`
+(in the card's channel when the modal was opened from a card).
+"""
 
 from __future__ import annotations
 
@@ -8,11 +12,9 @@ from typing import Any, Callable
 from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
-from bot.cases.service import CaseNotFound
-from bot.cases.status import IllegalTransition
 from bot.cases.vocabulary import RESOLUTION_TYPES
 from bot.triage import cards, operations
-from integrations.slack.listeners.errors import tell_user
+from integrations.slack.listeners.errors import staff_action
 from integrations.slack.runtime import runtime
 
 log = logging.getLogger(__name__)
@@ -38,39 +40,38 @@ def _validator(required: dict[str, str]) -> Callable[[Ack, dict[str, Any]], None
     return check
 
 
-Work = Callable[[str, dict[str, str], str, WebClient], None]
+Work = Callable[[str, dict[str, str], str, WebClient, str], None]
 
 
-def _guarded(work: Work) -> Callable[[dict[str, Any], WebClient], None]:
+def _submitted(work: Work) -> Callable[[dict[str, Any], WebClient], None]:
+    """Run ``work(ref, values, user, client, view_id)`` for a submission; failures go to the user who submitted."""
+
     def run(body: dict[str, Any], client: WebClient) -> None:
         ref, values, user = _parts(body)
-        try:
-            work(ref, values, user, client)
-        except (CaseNotFound, IllegalTransition, ValueError) as exc:
-            tell_user(client, user, f"{ref}: that did not work: {exc}")
-        except Exception:  # noqa: BLE001
-            log.exception("modal submission failed")
-            tell_user(client, user, f"{ref}: sorry, that failed and nothing was changed. Try again in a moment.")
+        work(ref, values, user, client, str(body["view"].get("id") or ""))
 
-    run.__name__ = work.__name__
-    return run
+    # Not functools.wraps: bolt reads the parameters to inject from the unwrapped function.
+    run.__name__, run.__doc__ = work.__name__, work.__doc__
+    return staff_action(run)
 
 
-@_guarded
-def escalate(ref: str, values: dict[str, str], user: str, client: WebClient) -> None:
-    """Record the escalation and post it to the chosen channel."""
+@_submitted
+def escalate(ref: str, values: dict[str, str], user: str, client: WebClient, view_id: str) -> None:
+    """Record the escalation and post it to the chosen channel (once per submitted form)."""
     rt = runtime()
-    operations.escalate(rt.store, client, ref, values["target"], values["reason"], user, rt.escalation_channels)
+    operations.escalate(
+        rt.store, client, ref, values["target"], values["reason"], user, rt.escalation_channels, slack_view_id=view_id
+    )
 
 
-@_guarded
-def add_note(ref: str, values: dict[str, str], user: str, client: WebClient) -> None:
-    """Add the note."""
-    operations.add_note(runtime().store, client, ref, values["note"], user)
+@_submitted
+def add_note(ref: str, values: dict[str, str], user: str, client: WebClient, view_id: str) -> None:
+    """Add the note (once per submitted form)."""
+    operations.add_note(runtime().store, client, ref, values["note"], user, slack_view_id=view_id)
 
 
-@_guarded
-def resolve(ref: str, values: dict[str, str], user: str, client: WebClient) -> None:
+@_submitted
+def resolve(ref: str, values: dict[str, str], user: str, client: WebClient, view_id: str) -> None:
     """Resolve with type, root cause and notes."""
     operations.resolve(runtime().store, client, ref, values, user)
 
