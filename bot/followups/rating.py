@@ -44,12 +44,16 @@ def submit(
     """Record the answer once; a "no" or a score of 2 or less reopens the case and alerts staff."""
     if request.already_answered:
         raise ValueError("this link has already been used")
-    return service.record_satisfaction(
+    result = service.record_satisfaction(
         store,
         request.reference,
         score=score,
         solved=solved,
         comment=comment,
         actor="customer (email link)",
+        followup_key=request.key,  # checked again inside the write: a double submit records once
         alert_staff=("scheduler", "customer not satisfied after resolution"),
     )
+    if result.get("duplicate"):
+        raise ValueError("this link has already been used")
+    return result
