@@ -11,7 +11,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from bot.cases.availability import lookups_missed
+from bot.cases.availability import known_unavailable, lookups_missed, mark_unavailable
 from bot.cases.store import Store, get_store
 from bot.conversation import texts
 from bot.conversation.dialogue import COMPLAINT_SLOTS, Reply
@@ -39,21 +39,27 @@ def answer_deadline() -> float:
     return store().settings.db_answer_timeout_ms / 1000 + 1.0
 
 
-async def with_store(work: Callable[[], T]) -> tuple[T, bool]:
+async def with_store(work: Callable[[], T], fail_fast: bool = False) -> tuple[T, bool]:
     """Run ``work`` (blocking database code) off the event loop, within :func:`answer_deadline`.
 
     Returns ``(result, lookups_missed)``; raises :class:`StoreUnavailable` when the database is locked,
     down or too slow, so the action can answer plainly instead of leaving the customer waiting. Work
-    cut off by the deadline may still finish later: everything it writes is idempotent.
+    cut off by the deadline may still finish later: everything it writes is idempotent. With
+    ``fail_fast`` (writes that have a fallback) it raises at once while the database was found
+    unavailable in the last few seconds (:func:`bot.cases.availability.known_unavailable`).
     """
+    if fail_fast and known_unavailable():
+        raise StoreUnavailable("the case database was unavailable a moment ago")
     context = contextvars.copy_context()
     future = asyncio.get_running_loop().run_in_executor(None, context.run, work)
     try:
         result = await asyncio.wait_for(future, timeout=answer_deadline())
     except asyncio.TimeoutError as exc:
+        mark_unavailable()
         raise StoreUnavailable("the case database did not answer in time") from exc
     except Exception as exc:
         if is_unavailable(exc):
+            mark_unavailable()
             raise StoreUnavailable(str(exc).splitlines()[0]) from exc
         raise
     return result, context.run(lookups_missed)

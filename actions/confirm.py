@@ -52,7 +52,7 @@ class ActionLogCase(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[dict[str, Any]]:
         facts = (store(), slots_of(tracker), tracker.sender_id, channel_of(tracker), transcript_of(tracker))
         try:
-            turn, _ = await with_store(lambda: outcome.log_complaint(*facts))
+            turn, _ = await with_store(lambda: outcome.log_complaint(*facts), fail_fast=True)
         except StoreUnavailable:  # kept in the outbox; written once the database is back
             turn = outcome.defer_complaint(*facts)
         say(dispatcher, turn.replies)
@@ -86,7 +86,7 @@ class ActionHandoff(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[dict[str, Any]]:
         facts = (store(), slots_of(tracker), tracker.sender_id, channel_of(tracker), transcript_of(tracker))
         try:
-            turn, _ = await with_store(lambda: outcome.request_person(*facts))
+            turn, _ = await with_store(lambda: outcome.request_person(*facts), fail_fast=True)
         except StoreUnavailable:
             turn = outcome.defer_person(*facts)
         say(dispatcher, turn.replies)
@@ -110,7 +110,7 @@ class ActionCaseStatus(Action):
             return [SlotSet("status_pending", True)]
         try:
             (verified, answer), _ = await with_store(
-                lambda: outcome.case_status(store(), reference, tracker.sender_id, email)
+                lambda: outcome.case_status(store(), reference, tracker.sender_id, email), fail_fast=True
             )
         except StoreUnavailable:
             dispatcher.utter_message(text=texts.STORE_STATUS_UNAVAILABLE.format(reference=reference))

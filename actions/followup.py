@@ -70,7 +70,7 @@ class ActionFollowupSubmit(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[dict[str, Any]]:
         slots = _slots(tracker)
         try:
-            turn, _ = await with_store(lambda: conversation.finish(store(), slots))
+            turn, _ = await with_store(lambda: conversation.finish(store(), slots), fail_fast=True)
         except StoreUnavailable:
             turn = conversation.defer_finish(store(), slots)
         say(dispatcher, turn.replies)

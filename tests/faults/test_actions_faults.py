@@ -21,7 +21,7 @@ from rasa_sdk.executor import CollectingDispatcher
 import actions.common
 import actions.confirm
 import actions.intake
-from bot.cases import deferred, migrate
+from bot.cases import availability, deferred, migrate
 from bot.cases.availability import lookups_missed
 from bot.cases.outbox import Outbox
 from bot.cases.store import Store, open_store
@@ -55,6 +55,7 @@ def serving(db_file: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> I
     warm_up(store)  # as the action server does before it serves
     for module in (actions.common, actions.confirm, actions.intake):
         monkeypatch.setattr(module, "store", lambda: store)
+    monkeypatch.setattr(availability, "_down_until", 0.0)  # each test starts with the breaker closed
     yield store
     store.dispose()
 
@@ -174,3 +175,20 @@ def test_a_deferred_case_replays_into_the_case_the_customer_confirmed(serving: S
             assert case.conversation_id == "conv-1"
     finally:
         batch.dispose()
+
+
+def test_after_an_outage_the_next_write_in_the_same_turn_does_not_wait_again(serving: Store, db_file: Path) -> None:
+    """The breaker: validation found the database locked, so logging the case defers at once."""
+    with locked_sqlite(db_file):
+        availability.tolerant(lambda: service_order_numbers(serving), [])
+        assert availability.known_unavailable()
+        said, _, took = run(actions.confirm.ActionLogCase(), confirmed_slots(), "yes")
+    assert said[0] == texts.STORE_DEFERRED_CASE
+    assert took < 0.5  # no second wait for the lock
+    time.sleep(availability.FAIL_FAST_SECONDS)
+    assert not availability.known_unavailable()
+
+
+def service_order_numbers(store: Store) -> list[str]:
+    with store.unit_of_work() as uow:
+        return list(uow.catalogue.order_numbers())

@@ -13,11 +13,13 @@ import subprocess
 import sys
 import time
 import urllib.request
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Iterator
 
 import pytest
 
+from bot.cases.availability import FAIL_FAST_SECONDS
 from tests.support.customer import ANSWERS, REFERENCE, Persona
 from tests.support.faults import locked_sqlite
 from tests.support.rasa_stack import RasaStack, rasa_stack
@@ -48,6 +50,14 @@ def stack(workdir: Path) -> Iterator[RasaStack]:
     with rasa_stack(env["DATABASE_URL"], workdir / "stack", extra_env=extra) as running:
         running.env["RASA_URL"] = running.rasa_url
         yield running
+
+
+@contextmanager
+def locked(stack: RasaStack) -> Iterator[None]:
+    """The case database locked by another process; afterwards the action server's breaker has closed."""
+    with locked_sqlite(Path(stack.env["DATABASE_URL"].removeprefix("sqlite:///"))):
+        yield
+    time.sleep(FAIL_FAST_SECONDS)
 
 
 def cli(stack: RasaStack, *args: str) -> Any:
@@ -139,10 +149,6 @@ def one_case(stack: RasaStack, sender: str) -> dict[str, Any]:
     return dict(shown)
 
 
-def db_file(stack: RasaStack) -> Path:
-    return Path(stack.env["DATABASE_URL"].removeprefix("sqlite:///"))
-
-
 def test_locked_at_the_final_yes_the_complaint_is_kept_and_written_once(stack: RasaStack) -> None:
     sender = "fault-confirm"
     customer = Customer(
@@ -152,7 +158,7 @@ def test_locked_at_the_final_yes_the_complaint_is_kept_and_written_once(stack: R
     )
     customer.say(customer.persona.story)
     customer.until("go ahead")
-    with locked_sqlite(db_file(stack)):
+    with locked(stack):
         reply = customer.say("yes")
         assert "confirmed" in reply and NOT_LOST in reply.lower()
         assert "reference will follow" in reply
@@ -187,7 +193,7 @@ def test_locked_while_listening_the_story_is_kept(stack: RasaStack) -> None:
             resolution="repair please",
         ),
     )
-    with locked_sqlite(db_file(stack)):
+    with locked(stack):
         first = customer.say(customer.persona.story)
     assert "sorry" in first.lower()
     reference = customer.finish()
@@ -207,7 +213,7 @@ def test_locked_during_a_form_answer_the_order_number_is_noted_and_matched_later
     )
     customer.say(customer.persona.story)
     customer.until("order number?")
-    with locked_sqlite(db_file(stack)):
+    with locked(stack):
         noted = customer.say(number)
     assert number in noted and "check" in noted.lower()
     assert NOT_LOST in noted.lower() or "lost" in noted.lower()
@@ -234,7 +240,7 @@ def test_locked_during_a_status_question_the_customer_is_told_plainly(stack: Ras
     customer = Customer(stack, sender, Persona(story="the heel came off my boot", resolution="repair please"))
     customer.say(customer.persona.story)
     reference = customer.finish()
-    with locked_sqlite(db_file(stack)):
+    with locked(stack):
         busy = customer.say(f"what's happening with case {reference}?")
     assert reference in busy and "right now" in busy and "Nothing is lost" in busy
     answer = customer.say(f"what's happening with case {reference}?")
@@ -262,7 +268,7 @@ def test_locked_during_a_follow_up_answer_the_rating_is_recorded_once(stack: Ras
         store.dispose()
     customer.say("no, it is still peeling")
     customer.say("2")
-    with locked_sqlite(db_file(stack)):
+    with locked(stack):
         thanks = customer.say("it came apart again")
     assert "recorded in a few minutes" in thanks
     report = cli(stack, "outbox", "replay", "--json")
