@@ -28,6 +28,7 @@ log = logging.getLogger(__name__)
 
 OPEN_CASE = "open_case"
 SATISFACTION = "satisfaction"
+RECORD_EVENT = "record_event"
 REFERENCE_SENT = "reference_sent"
 
 _DATE_FIELDS = ("purchase_date", "delivery_date")
@@ -87,6 +88,14 @@ def defer_satisfaction(
     """Keep a follow-up answer (``score``, ``solved``, ``comment``, ``actor``, ``alert_staff``) in the outbox."""
     payload = {"followup_key": followup_key, "reference": reference, "answer": answer}
     return outbox_for(settings).put(SATISFACTION, f"satisfaction:{followup_key}", payload, now)
+
+
+def defer_event(
+    settings: Settings, reference: str, kind: str, actor: str, data: dict[str, Any], now: Optional[dt.datetime] = None
+) -> OutboxEntry:
+    """Keep a once-only case event (e.g. where a Slack card was posted) in the outbox."""
+    payload = {"reference": reference, "kind": kind, "actor": actor, "data": data}
+    return outbox_for(settings).put(RECORD_EVENT, f"event:{reference}:{kind}", payload, now)
 
 
 @dataclass(frozen=True)
@@ -186,6 +195,16 @@ def _apply(store: Store, entry: OutboxEntry, announcer: Optional[Announcer], rep
             report.already_there += 1
         else:
             report.written += 1
+        return
+    if entry.kind == RECORD_EVENT:
+        payload = entry.payload
+        recorded = service.record_event(
+            store, str(payload["reference"]), str(payload["kind"]), str(payload["actor"]), payload["data"], once=True
+        )
+        if recorded:
+            report.written += 1
+        else:
+            report.already_there += 1
         return
     raise ValueError(f"unknown outbox entry kind {entry.kind!r}")
 

@@ -384,12 +384,26 @@ def add_note(store: Store, reference: str, text: str, actor: str) -> dict[str, A
         return result
 
 
-def record_event(store: Store, reference: str, kind: str, actor: str, data: Optional[dict[str, Any]] = None) -> None:
-    """Append any other event (escalation, message relayed, export made...)."""
+def record_event(
+    store: Store,
+    reference: str,
+    kind: str,
+    actor: str,
+    data: Optional[dict[str, Any]] = None,
+    once: bool = False,
+) -> bool:
+    """Append any other event (escalation, message relayed, export made...).
+
+    Returns False when ``once`` and the case already has an event of ``kind`` (checked in the same unit of
+    work, so a replay cannot record it twice).
+    """
     with store.unit_of_work() as uow:
         case = _load(uow, reference)
+        if once and any(event.kind == kind for event in case.events):
+            return False
         uow.cases.append_event(case, kind, actor, store.clock(), data or {})
         uow.commit()
+        return True
 
 
 def has_event(store: Store, reference: str, kind: str) -> bool:

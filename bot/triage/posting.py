@@ -14,12 +14,14 @@ from typing import Any, Optional
 
 from sqlalchemy import select
 
+from bot.cases.deferred import defer_event
 from bot.cases.models import Case, CaseEvent, TranscriptLine
 from bot.cases.serialize import case_to_dict
 from bot.cases.service import CaseNotFound, record_event
 from bot.cases.status import OPEN_STATUSES
 from bot.cases.store import Store
 from bot.cases.unit_of_work import UnitOfWork
+from bot.db import is_unavailable
 from bot.reports.themes import spikes
 from bot.triage.cards import (
     TAKEOVER_ENDED,
@@ -104,14 +106,17 @@ def _post_card(store: Store, client: SlackClient, channel: str, ref: str) -> boo
         full = card_case(uow, case, store.clock())
         blocks, text = _card_payload(full)
         response = client.chat_postMessage(channel=channel, text=text, blocks=blocks, unfurl_links=False)
-        uow.cases.append_event(
-            case,
-            CARD_EVENT,
-            "slack",
-            store.clock(),
-            {"channel": str(response["channel"]), "ts": str(response["ts"])},
-        )
-        uow.commit()
+        location = {"channel": str(response["channel"]), "ts": str(response["ts"])}
+        try:
+            uow.cases.append_event(case, CARD_EVENT, "slack", store.clock(), location)
+            uow.commit()
+        except Exception as exc:
+            if not is_unavailable(exc):
+                raise
+            # The card is in Slack but the database went away before it was recorded: keep where it is in the
+            # outbox (replayed first on the next pass), so the card is never posted a second time.
+            defer_event(store.settings, ref, CARD_EVENT, "slack", location, store.clock())
+            log.warning("case %s: card posted, its location kept in the outbox until the database is back", ref)
     return True
 
 
