@@ -7,10 +7,13 @@ This is the only module that reads ``os.environ``. Everything else receives a
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Mapping
+
+from sqlalchemy.engine import make_url
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DATABASE_URL = "sqlite:///var/complaints.db"
@@ -32,6 +35,29 @@ def _int(env: Mapping[str, str], name: str, default: int) -> int:
         raise SettingsError(f"{name} must be a whole number, got {raw!r}") from exc
 
 
+def _float(env: Mapping[str, str], name: str, default: float) -> float:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        return float(raw)
+    except ValueError as exc:
+        raise SettingsError(f"{name} must be a number, got {raw!r}") from exc
+
+
+def _default_outbox(database_url: str, root: Path) -> Path:
+    """Where work for ``database_url`` waits when it is unavailable: beside an SQLite file, else under var/.
+
+    An outbox belongs to one database (replaying it into another would write cases in the wrong place),
+    so the default is derived from the database URL.
+    """
+    url = make_url(database_url)
+    if url.get_backend_name() == "sqlite" and url.database and url.database != ":memory:":
+        return Path(url.database).resolve().parent / "outbox"
+    name = "-".join(str(part) for part in (url.get_backend_name(), url.host, url.port, url.database) if part)
+    return root / "var" / "outbox" / re.sub(r"[^A-Za-z0-9_.-]", "_", name)
+
+
 def _resolve_sqlite_url(url: str, root: Path) -> str:
     """Make a relative SQLite path absolute against the project root.
 
@@ -47,6 +73,42 @@ def _resolve_sqlite_url(url: str, root: Path) -> str:
     return prefix + str((root / path).resolve())
 
 
+def _sqlite_file(url: str) -> Path | None:
+    """The file of an (already resolved) SQLite URL, or None for other databases and in-memory SQLite."""
+    prefix = "sqlite:///"
+    if not url.startswith(prefix):
+        return None
+    path = url[len(prefix) :].split("?", 1)[0]
+    if path in ("", ":memory:"):
+        return None
+    return Path(path)
+
+
+def _conversations_url(database_url: str) -> str:
+    """Where Rasa keeps conversations when ``TRACKER_STORE_URL`` is unset.
+
+    SQLite cases: a file of its own beside the case database (``var/conversations.db`` by default), so a
+    lock on the case database never stops a conversation from being saved. A server database (PostgreSQL):
+    the same database (table ``events``).
+    """
+    cases = _sqlite_file(database_url)
+    if cases is None:
+        return database_url
+    name = "conversations.db" if cases.name != "conversations.db" else "conversations-rasa.db"
+    return "sqlite:///" + str(cases.with_name(name))
+
+
+def _tracker_journal_dir(env: Mapping[str, str], root: Path, tracker_store_url: str) -> Path:
+    """Folder of the tracker store's journal (``TRACKER_JOURNAL_DIR``; default beside the conversations file)."""
+    raw = env.get("TRACKER_JOURNAL_DIR", "").strip()
+    if raw:
+        return (root / raw).resolve()
+    conversations = _sqlite_file(tracker_store_url)
+    if conversations is not None:
+        return conversations.parent / "tracker-journal"
+    return root / "var" / "tracker-journal"
+
+
 @dataclass(frozen=True)
 class Settings:
     """All runtime configuration of the complaint assistant."""
@@ -58,6 +120,9 @@ class Settings:
     action_server_url: str = "http://localhost:5055/webhook"
     tracker_store: str = "sql"
     tracker_store_url: str = ""
+    tracker_journal_dir: Path = PROJECT_ROOT / "var" / "tracker-journal"
+    tracker_busy_timeout_ms: int = 3000
+    tracker_retry_seconds: float = 10.0
     lock_store_url: str = ""
     slack_bot_token: str = ""
     slack_signing_secret: str = ""
@@ -197,6 +262,9 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
     env = os.environ if env is None else env
     root = Path(env.get("COMPLAINTS_ROOT", str(PROJECT_ROOT))).resolve()
     database_url = _resolve_sqlite_url(env.get("DATABASE_URL", "").strip() or DEFAULT_DATABASE_URL, root)
+    tracker_store_url = _resolve_sqlite_url(env.get("TRACKER_STORE_URL", "").strip(), root) or _conversations_url(
+        database_url
+    )
     policy_dir = root / "data" / "policy"
     return Settings(
         database_url=database_url,
@@ -206,7 +274,10 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         action_server_url=env.get("ACTION_ENDPOINT_URL", "")
         or env.get("ACTION_SERVER_URL", "http://localhost:5055/webhook"),
         tracker_store=env.get("TRACKER_STORE", "sql").strip().lower() or "sql",
-        tracker_store_url=_resolve_sqlite_url(env.get("TRACKER_STORE_URL", "").strip(), root) or database_url,
+        tracker_store_url=tracker_store_url,
+        tracker_journal_dir=_tracker_journal_dir(env, root, tracker_store_url),
+        tracker_busy_timeout_ms=_int(env, "TRACKER_STORE_BUSY_TIMEOUT_MS", 3000),
+        tracker_retry_seconds=_float(env, "TRACKER_STORE_RETRY_SECONDS", 10.0),
         lock_store_url=env.get("LOCK_STORE_URL", "").strip(),
         slack_bot_token=env.get("SLACK_BOT_TOKEN", ""),
         slack_signing_secret=env.get("SLACK_SIGNING_SECRET", ""),
@@ -222,7 +293,9 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         timezone=env.get("COMPLAINTS_TIMEZONE", "Europe/London"),
         sqlite_busy_timeout_ms=_int(env, "SQLITE_BUSY_TIMEOUT_MS", 30000),
         db_answer_timeout_ms=_int(env, "DB_ANSWER_TIMEOUT_MS", 1500),
-        outbox_dir=(root / env.get("OUTBOX_DIR", "var/outbox")).resolve(),
+        outbox_dir=(root / env["OUTBOX_DIR"]).resolve()
+        if env.get("OUTBOX_DIR", "").strip()
+        else _default_outbox(database_url, root),
         log_level=env.get("LOG_LEVEL", "INFO").upper(),
         smtp_host=env.get("SMTP_HOST", ""),
         smtp_port=_int(env, "SMTP_PORT", 25),
