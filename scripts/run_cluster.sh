@@ -10,9 +10,13 @@
 #   CLUSTER_DIR (var/cluster)  CLUSTER_PORT (5005)  CLUSTER_RASA (2)  CLUSTER_WORKERS (1)  CLUSTER_WEB (1)
 #   RASA_PORTS / ACTIONS_PORTS (space-separated; default 5006.. and 5056..)  CLUSTER_PG_PORT (5433)
 #   CLUSTER_REDIS_PORT (6380)  DASHBOARD_PORT (8000)  CLUSTER_SEED_ARGS (e.g. --no-cases)
-#   CLUSTER_MODEL (models)  CLUSTER_RESTART (1: restart a Rasa process, action server or worker that dies)
-# State lives under CLUSTER_DIR: pg/ (database, kept between runs), log/, run/ (pid files; run/ready
-# is written once every part answers), nginx.conf, endpoints-N.yml (one per Rasa process).
+#   CLUSTER_MODEL (models)  CLUSTER_RESTART (1: restart a Rasa process, action server or worker that dies;
+#   0: leave it down)  TICKET_LOCK_LIFETIME (20: seconds a Rasa process may hold a conversation's lock)
+# Every process but PostgreSQL runs under supervisord (bot/processes.py): one that dies is restarted,
+# with backoff when it dies again straight away, and logged in log/supervisord.log.
+# State lives under CLUSTER_DIR: pg/ (database, kept between runs), log/, run/ (supervisord's pid file
+# and socket; run/ready is written once every part answers), nginx.conf, supervisord.conf,
+# endpoints-N.yml (one per Rasa process). `supervisorctl -c CLUSTER_DIR/supervisord.conf status|pid NAME`.
 # The body is one function, so bash has read all of it before starting anything: editing this
 # file while a cluster runs cannot change what the running script does.
 main() {
@@ -21,7 +25,8 @@ cd "$(dirname "$0")/.."
 ROOT=$PWD
 BIN=$ROOT/.venv/bin
 export RASA_TELEMETRY_ENABLED=false TF_CPP_MIN_LOG_LEVEL=3 SQLALCHEMY_SILENCE_UBER_WARNING=1
-if [ -f .env ]; then set -a; . ./.env; set +a; fi
+ENV_FILE=${ENV_FILE:-.env}  # loaded on top of the environment; ENV_FILE=/dev/null skips it
+if [ -f "$ENV_FILE" ]; then set -a; . "$ENV_FILE"; set +a; fi
 
 CLUSTER_DIR=${CLUSTER_DIR:-var/cluster}
 CLUSTER_PORT=${CLUSTER_PORT:-5005}
@@ -35,7 +40,7 @@ while [ $# -gt 0 ]; do
     --port) CLUSTER_PORT=$2; shift 2 ;;
     --dir) CLUSTER_DIR=$2; shift 2 ;;
     --no-web) CLUSTER_WEB=0; shift ;;
-    -h|--help) sed -n '2,15p' "$ROOT/scripts/run_cluster.sh"; exit 0 ;;
+    -h|--help) sed -n '2,19p' "$ROOT/scripts/run_cluster.sh"; exit 0 ;;
     *) echo "unknown option: $1 (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -57,35 +62,28 @@ mkdir -p "$DIR/log" "$DIR/run" "$DIR/nginx"
 rm -f "$DIR"/run/*.pid "$DIR/run/ready"
 chmod 755 "$DIR"  # the postgres user must reach $DIR/pg when we run as root
 
-pids=()
 pg_started=0
+supervisord_pid=
 cleanup() {
   trap - INT TERM EXIT
   echo; echo "stopping the cluster..."
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-  wait 2>/dev/null || true
+  if [ -n "$supervisord_pid" ]; then
+    kill -TERM "$supervisord_pid" 2>/dev/null || true
+    wait "$supervisord_pid" 2>/dev/null || true
+  fi
   if [ $pg_started -eq 1 ]; then "$BIN/python" -m bot.local_postgres stop "$DIR/pg"; fi
   rm -f "$DIR/run/ready"
 }
 trap cleanup INT TERM EXIT
 
-declare -gA pid_of=() cmd_of=()
-start() { # name, command...  (logs to $DIR/log/name.log, pid in $DIR/run/name.pid)
-  local name=$1; shift
-  "$@" >> "$DIR/log/$name.log" 2>&1 &
-  pids+=($!)
-  pid_of[$name]=$!
-  cmd_of[$name]=$(printf '%q ' "$@")
-  echo $! > "$DIR/run/$name.pid"
-  echo "  $name (pid $!) -> $DIR/log/$name.log"
-}
-
-wait_port() { # port, name: wait until something listens (fail if a started process died)
-  for _ in $(seq 1 600); do
+wait_port() { # port, name: wait until something listens (fail if supervisord stopped or gave up on a program)
+  for n in $(seq 1 1200); do
     if (exec 3<>/dev/tcp/127.0.0.1/"$1") 2>/dev/null; then return 0; fi
-    for pid in "${pids[@]}"; do
-      if ! kill -0 "$pid" 2>/dev/null; then echo "error: a process exited while waiting for $2; see $DIR/log/" >&2; exit 1; fi
-    done
+    if ! kill -0 "$supervisord_pid" 2>/dev/null; then echo "error: supervisord stopped while waiting for $2; see $DIR/log/" >&2; exit 1; fi
+    if [ $((n % 20)) -eq 0 ]; then
+      status=$("$BIN/supervisorctl" -c "$DIR/supervisord.conf" status 2>/dev/null || true)
+      case "$status" in *FATAL*) echo "error: a process keeps dying while waiting for $2; see $DIR/log/" >&2; exit 1 ;; esac
+    fi
     sleep 0.5
   done
   echo "error: $2 did not listen on port $1" >&2; exit 1
@@ -98,9 +96,6 @@ DATABASE_URL=$("$BIN/python" -m bot.local_postgres start "$DIR/pg" --port "$PG_P
 echo "  postgresql -> $DATABASE_URL (data in $DIR/pg)"
 export DATABASE_URL TRACKER_STORE_URL="$DATABASE_URL" LOCK_STORE_URL="redis://127.0.0.1:$REDIS_PORT/0"
 
-start redis redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --save "" --appendonly no --dir "$DIR/run"
-wait_port "$REDIS_PORT" redis
-
 "$BIN/complaints" db upgrade > "$DIR/log/migrate.log"
 # shellcheck disable=SC2086
 "$BIN/complaints" seed ${CLUSTER_SEED_ARGS:-} > "$DIR/log/seed.log"
@@ -109,30 +104,12 @@ wait_port "$REDIS_PORT" redis
 RASA_AUTH_TOKEN=$("$BIN/complaints" secret rasa-auth-token) || { echo "refusing to start: set RASA_AUTH_TOKEN" >&2; exit 1; }
 ACTION_SERVER_TOKEN=$("$BIN/complaints" secret action-server-token) || { echo "refusing to start: set ACTION_SERVER_TOKEN" >&2; exit 1; }
 export RASA_AUTH_TOKEN ACTION_SERVER_TOKEN
-# Under load a busy event loop can leave a connection waiting longer than Sanic's 60 s request
-# timeout; Sanic then drops it and Rasa loses the action call. Give both servers generous limits.
-sanic_env=(SANIC_REQUEST_TIMEOUT=600 SANIC_RESPONSE_TIMEOUT=600 SANIC_KEEP_ALIVE_TIMEOUT=120)
 # One action server per Rasa process: each Rasa gets its own endpoints file (same tracker and lock store).
 for i in $(seq 1 "$CLUSTER_RASA"); do
-  aport=${actions_ports[$((i - 1))]}
-  start "actions-$i" env "${sanic_env[@]}" "$BIN/complaints" actions --port "$aport"
-  ACTION_ENDPOINT_URL="http://127.0.0.1:$aport/webhook" \
+  ACTION_ENDPOINT_URL="http://127.0.0.1:${actions_ports[$((i - 1))]}/webhook" \
     "$BIN/complaints" rasa-endpoints --out "$DIR/endpoints-$i.yml" > /dev/null
 done
 "$BIN/complaints" rasa-credentials --out "$DIR/credentials.yml" > /dev/null
-for i in $(seq 1 "$CLUSTER_RASA"); do
-  rasa_args=(run --enable-api --port "${rasa_ports[$((i - 1))]}" --model "$MODEL"
-    --cors "http://localhost:$DASHBOARD_PORT" --endpoints "$DIR/endpoints-$i.yml" --credentials "$DIR/credentials.yml")
-  rasa_args+=(--auth-token "$RASA_AUTH_TOKEN")
-  start "rasa-$i" env "${sanic_env[@]}" "$BIN/rasa" "${rasa_args[@]}"
-done
-for i in $(seq 1 "$CLUSTER_WORKERS"); do
-  start "worker-$i" "$BIN/complaints" followups worker
-done
-if [ "$CLUSTER_WEB" = "1" ]; then
-  RASA_URL="http://127.0.0.1:$CLUSTER_PORT" RASA_SOCKET_URL="http://localhost:$CLUSTER_PORT" \
-    start web "$BIN/complaints" web --port "$DASHBOARD_PORT"
-fi
 
 servers() { for p in "${rasa_ports[@]}"; do echo "    server 127.0.0.1:$p max_fails=1 fail_timeout=5s;"; done; }
 cat > "$DIR/nginx.conf" <<NGINX
@@ -187,8 +164,20 @@ $(servers)
 }
 NGINX
 nginx -t -q -c "$DIR/nginx.conf" -e "$DIR/log/nginx-error.log" -p "$DIR/nginx"
-start nginx nginx -c "$DIR/nginx.conf" -e "$DIR/log/nginx-error.log" -p "$DIR/nginx"
 
+# Redis, K action servers, K Rasa processes (each with the measured lock lifetime, docs/cluster.md),
+# M follow-up workers, the web app and nginx, all under supervisord.
+layout=(cluster --dir "$DIR" --rasa-ports "${rasa_ports[*]}" --actions-ports "${actions_ports[*]}"
+  --workers "$CLUSTER_WORKERS" --redis-port "$REDIS_PORT" --nginx-port "$CLUSTER_PORT"
+  --dashboard-port "$DASHBOARD_PORT" --model "$MODEL" --lock-lifetime "${TICKET_LOCK_LIFETIME:-20}")
+if [ "$CLUSTER_WEB" != "1" ]; then layout+=(--no-web); fi
+if [ "${CLUSTER_RESTART:-1}" != "1" ]; then layout+=(--no-restart); fi
+(umask 077 && "$BIN/python" -m bot.processes "${layout[@]}" > "$DIR/supervisord.conf")
+"$BIN/supervisord" -c "$DIR/supervisord.conf" &  # prints what it starts, restarts and stops
+supervisord_pid=$!
+echo "  supervisord (pid $supervisord_pid) -> $DIR/log/supervisord.log, one log per process in $DIR/log/"
+
+wait_port "$REDIS_PORT" redis
 for i in $(seq 1 "$CLUSTER_RASA"); do
   wait_port "${actions_ports[$((i - 1))]}" "actions-$i"
   wait_port "${rasa_ports[$((i - 1))]}" "rasa-$i"
@@ -209,24 +198,10 @@ if [ "$CLUSTER_WEB" = "1" ]; then
   echo "  web chat / dashboard     http://localhost:$DASHBOARD_PORT/chat  http://localhost:$DASHBOARD_PORT/"
 fi
 echo "Ctrl-C stops everything."
-# Supervise: a Rasa process, action server or worker that dies is restarted (CLUSTER_RESTART=1, the
-# default) while nginx sends its traffic to the others; if nginx, Redis or the web app dies, stop.
-while true; do
-  sleep 2
-  for name in "${!pid_of[@]}"; do
-    kill -0 "${pid_of[$name]}" 2>/dev/null && continue
-    case "$name" in
-      rasa-*|actions-*|worker-*)
-        echo "$(date -u +%H:%M:%S) $name (pid ${pid_of[$name]}) stopped"
-        if [ "${CLUSTER_RESTART:-1}" = "1" ]; then
-          eval "start $name ${cmd_of[$name]}"
-        else
-          unset "pid_of[$name]"
-        fi ;;
-      *) echo "$name stopped; see $DIR/log/$name.log"; exit 1 ;;
-    esac
-  done
-done
+# supervisord restarts a process that dies (nginx routes around a missing Rasa process meanwhile);
+# this script waits until supervisord stops (Ctrl-C / SIGTERM: the trap stops it and PostgreSQL).
+wait "$supervisord_pid" || true
+echo "supervisord stopped; see $DIR/log/supervisord.log"
 }
 
 main "$@"

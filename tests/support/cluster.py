@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import secrets
 import signal
 import subprocess
@@ -39,8 +40,26 @@ class Cluster:
     process: subprocess.Popen[bytes]
 
     def pid(self, name: str) -> int:
-        """Pid of a part (``rasa-1``, ``actions-2``, ``nginx`` ...) from the script's pid files."""
-        return int((self.directory / "run" / f"{name}.pid").read_text().strip())
+        """Pid of a part (``rasa-1``, ``actions-2``, ``nginx`` ...) as supervisord knows it (0: not running)."""
+        result = subprocess.run(
+            [
+                str(ROOT / ".venv" / "bin" / "supervisorctl"),
+                "-c",
+                str(self.directory / "supervisord.conf"),
+                "pid",
+                name,
+            ],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        answer = result.stdout.strip()
+        return int(answer) if answer.isdigit() else 0
+
+    def lock_lifetime(self) -> int:
+        """``TICKET_LOCK_LIFETIME`` the Rasa processes run with (from the generated supervisord.conf)."""
+        found = re.search(r'TICKET_LOCK_LIFETIME="(\d+)"', (self.directory / "supervisord.conf").read_text())
+        return int(found.group(1)) if found else 60
 
     def log(self, name: str) -> str:
         """The log of one part (for failure messages)."""
@@ -56,11 +75,11 @@ def _ports(count: int) -> list[int]:
 
 
 @contextmanager
-def run_cluster(rasa: int = 2, workers: int = 1, timeout: float = 600.0) -> Iterator[Cluster]:
+def run_cluster(rasa: int = 2, workers: int = 1, timeout: float = 600.0, restart: bool = False) -> Iterator[Cluster]:
     """Run ``scripts/run_cluster.sh`` on free ports under a temporary folder; stop it afterwards.
 
-    A failed Rasa process is not restarted (``CLUSTER_RESTART=0``), so a test sees the cluster
-    run on the remaining ones.
+    Unless ``restart``, a failed Rasa process, action server or worker is not restarted
+    (``CLUSTER_RESTART=0``), so a benchmark sees the cluster run on the remaining ones.
     """
     directory = Path(tempfile.mkdtemp(prefix="complaints-cluster-"))
     directory.chmod(0o755)  # the postgres user must reach the data folder inside
@@ -70,12 +89,13 @@ def run_cluster(rasa: int = 2, workers: int = 1, timeout: float = 600.0) -> Iter
     token = secrets.token_hex(16)
     env = {
         **os.environ,
+        "ENV_FILE": "/dev/null",  # a developer's .env must not redirect the test cluster
         "CLUSTER_DIR": str(directory / "cluster"),
         "CLUSTER_PORT": str(nginx_port),
         "CLUSTER_RASA": str(rasa),
         "CLUSTER_WORKERS": str(workers),
         "CLUSTER_WEB": "0",
-        "CLUSTER_RESTART": "0",
+        "CLUSTER_RESTART": "1" if restart else "0",
         "CLUSTER_PG_PORT": str(pg_port),
         "CLUSTER_REDIS_PORT": str(redis_port),
         "RASA_PORTS": " ".join(map(str, rasa_ports)),
