@@ -1,7 +1,11 @@
 """Rasa's endpoints (action server, tracker store, lock store) rendered from the project's settings.
 
-One place decides where conversations are kept: by default Rasa's SQL tracker store writes into the
-project database (table ``events``), so every case links to its full transcript by conversation id.
+One place decides where conversations are kept. The tracker store is
+``integrations.rasa_tracker_store.DurableSQLTrackerStore`` (Rasa's SQL tracker store with retries and a durable
+journal, so a database outage never drops conversation events; ``bot/`` only names it, never imports it).
+With SQLite cases it writes to a file of its own beside the case database (``var/conversations.db``), so a
+lock on the case database cannot stop a conversation being saved; with PostgreSQL, to the same database
+(table ``events``). ``TRACKER_STORE_URL`` overrides both; ``TRACKER_STORE=memory`` keeps conversations in memory.
 """
 
 from __future__ import annotations
@@ -14,6 +18,8 @@ from sqlalchemy.engine import make_url
 from bot.data_files import write_private_yaml
 from bot.settings import Settings
 
+TRACKER_STORE_CLASS = "integrations.rasa_tracker_store.DurableSQLTrackerStore"
+
 
 def tracker_store_config(settings: Settings) -> dict[str, Any] | None:
     """Rasa's ``tracker_store`` section, or None to keep conversations in memory."""
@@ -21,15 +27,26 @@ def tracker_store_config(settings: Settings) -> dict[str, Any] | None:
         return None
     url = make_url(settings.tracker_store_url or settings.database_url)
     backend = url.get_backend_name()
+    config: dict[str, Any] = {"type": TRACKER_STORE_CLASS, "dialect": backend}
     if backend == "sqlite":
-        return {"type": "SQL", "dialect": "sqlite", "db": url.database}
-    config: dict[str, Any] = {"type": "SQL", "dialect": backend, "url": url.host, "db": url.database}
-    if url.port:
-        config["port"] = url.port
-    if url.username:
-        config["username"] = url.username
-    if url.password:
-        config["password"] = url.password
+        config["db"] = url.database
+    else:
+        config.update({"url": url.host, "db": url.database})
+        if url.port:
+            config["port"] = url.port
+        if url.username:
+            config["username"] = url.username
+        if url.password:
+            config["password"] = url.password
+        if url.query:
+            config["query"] = dict(url.query)
+    config.update(
+        {
+            "journal_dir": str(settings.tracker_journal_dir),
+            "busy_timeout_ms": settings.tracker_busy_timeout_ms,
+            "retry_seconds": settings.tracker_retry_seconds,
+        }
+    )
     return config
 
 
