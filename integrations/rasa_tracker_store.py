@@ -65,6 +65,7 @@ from rasa.shared.nlu.constants import INTENT_NAME_KEY
 from sqlalchemy import event as sa_event
 from sqlalchemy import exc as sa_exc
 
+from bot.cases.conversations import journal_file
 from bot.db import is_unavailable
 
 logger = logging.getLogger(__name__)
@@ -127,7 +128,7 @@ class ConversationJournal:
         self._counter = itertools.count()
 
     def _path(self, sender_id: str) -> Path:
-        return self.folder / (hashlib.sha256(sender_id.encode("utf-8")).hexdigest() + ".json")
+        return journal_file(self.folder, sender_id)  # the same name erasure deletes
 
     def _fsync_folder(self) -> None:
         fd = os.open(self.folder, os.O_RDONLY)

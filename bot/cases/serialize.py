@@ -9,7 +9,6 @@ from sqlalchemy import select
 
 from bot.cases.models import Case, CaseEvent, CasePhoto, FollowUp, TranscriptLine
 from bot.cases.sla import is_breached
-from bot.cases.transcripts import tracker_transcript
 
 if TYPE_CHECKING:
     from bot.cases.unit_of_work import UnitOfWork
@@ -114,7 +113,7 @@ def case_to_dict(
         photos = uow.session.execute(select(CasePhoto).where(CasePhoto.case_id == case.id).order_by(CasePhoto.id))
         result["photos"] = [photo_to_dict(p) for p in photos.scalars()]
     if uow is not None and with_transcript:
-        full = tracker_transcript(uow.session, case.conversation_id)
+        full = uow.conversations.transcript(case.conversation_id) if uow.conversations is not None else None
         if full is not None:
             result["transcript"] = full
             result["transcript_source"] = "tracker_store"

@@ -9,6 +9,7 @@ from typing import Optional
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import sessionmaker
 
+from bot.cases.conversations import Conversations
 from bot.cases.sla import SlaRules, load_sla_rules
 from bot.cases.unit_of_work import UnitOfWork
 from bot.clock import Clock, utcnow
@@ -24,10 +25,11 @@ class Store:
     engine: Engine
     session_factory: sessionmaker
     clock: Clock = field(default=utcnow)
+    conversations: Optional[Conversations] = None
 
     def unit_of_work(self) -> UnitOfWork:
         """A fresh unit of work (use as a context manager)."""
-        return UnitOfWork(self.session_factory)
+        return UnitOfWork(self.session_factory, self.conversations)
 
     @property
     def sla_rules(self) -> SlaRules:
@@ -37,6 +39,8 @@ class Store:
     def dispose(self) -> None:
         """Close pooled connections."""
         self.engine.dispose()
+        if self.conversations is not None:
+            self.conversations.dispose()
 
 
 def open_store(settings: Optional[Settings] = None, clock: Clock = utcnow, interactive: bool = False) -> Store:
@@ -47,7 +51,13 @@ def open_store(settings: Optional[Settings] = None, clock: Clock = utcnow, inter
     """
     settings = settings or get_settings()
     engine = create_db_engine(settings, interactive=interactive)
-    return Store(settings=settings, engine=engine, session_factory=make_session_factory(engine), clock=clock)
+    return Store(
+        settings=settings,
+        engine=engine,
+        session_factory=make_session_factory(engine),
+        clock=clock,
+        conversations=Conversations(settings, interactive=interactive),
+    )
 
 
 @lru_cache(maxsize=1)

@@ -7,6 +7,7 @@ from typing import Optional
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.cases.conversations import Conversations
 from bot.cases.repository import CaseRepository, CatalogueRepository, FollowUpRepository
 
 
@@ -18,8 +19,9 @@ class UnitOfWork:
     catalogue: CatalogueRepository
     followups: FollowUpRepository
 
-    def __init__(self, session_factory: sessionmaker) -> None:
+    def __init__(self, session_factory: sessionmaker, conversations: Optional[Conversations] = None) -> None:
         self._session_factory = session_factory
+        self.conversations = conversations  # Rasa's stored conversations (read-only here), when configured
 
     def __enter__(self) -> UnitOfWork:
         self.session = self._session_factory()

@@ -21,13 +21,12 @@ from pathlib import Path
 from typing import Any, Iterable, Optional
 
 from dateutil.relativedelta import relativedelta
-from sqlalchemy import delete, inspect, select
-from sqlalchemy.orm import Session
+from sqlalchemy import select
 
 from bot.cases.audit import ERASURE_KIND
+from bot.cases.conversations import Conversations
 from bot.cases.models import Case, CaseEvent, CasePhoto, Customer, FollowUp, TranscriptLine
 from bot.cases.store import Store
-from bot.cases.transcripts import EVENTS
 from bot.cases.unit_of_work import UnitOfWork
 from bot.exports.redact import PERSONAL_KEYS, redact
 from bot.privacy.log_masking import mask_text
@@ -70,6 +69,7 @@ class ErasureReport:
     dry_run: bool = False
     note: str = ""
     _files: list[Path] = field(default_factory=list, repr=False)
+    _conversations: set[str] = field(default_factory=set, repr=False)
 
     def as_dict(self) -> dict[str, Any]:
         """JSON-ready form."""
@@ -121,20 +121,18 @@ def salted_digest(value: str) -> str:
     return hashlib.sha256(("complaints-erasure:" + value.strip().lower()).encode("utf-8")).hexdigest()[:16]
 
 
-def _like_escape(value: str) -> str:
-    return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+def _forget_conversations(store: Store, report: ErasureReport) -> None:
+    """Delete (or, in a dry run, count) Rasa's stored conversations of the erased cases.
 
-
-def _has_tracker_table(session: Session) -> bool:
-    return bool(inspect(session.connection()).has_table("events"))
-
-
-def _tracker_shares_database(store: Store) -> bool:
-    settings = store.settings
-    return (
-        settings.tracker_store == "sql"
-        and (settings.tracker_store_url or settings.database_url) == settings.database_url
-    )
+    They live in the tracker store's own database, so this runs before the case transaction commits: if it
+    fails, nothing is committed and the erasure can simply be run again; if the commit fails after it, a
+    second run finds the same conversation ids on the cases and completes (deleting is idempotent).
+    """
+    conversations = store.conversations or Conversations(store.settings)
+    if report.dry_run:
+        report.tracker_events_deleted += conversations.count(report._conversations)
+    else:
+        report.tracker_events_deleted += conversations.delete(report._conversations)
 
 
 def _anonymise_case(
@@ -197,9 +195,7 @@ def _anonymise_case(
         photos += 1
     report.photos_deleted += photos
 
-    if conversation_ids and _tracker_shares_database(store) and _has_tracker_table(session):
-        result = session.execute(delete(EVENTS).where(EVENTS.c.sender_id.in_(sorted(conversation_ids))))
-        report.tracker_events_deleted += int(result.rowcount or 0)
+    report._conversations.update(conversation_ids)
 
     uow.cases.append_event(
         case,
@@ -276,19 +272,11 @@ def erase_customer(store: Store, email: str, actor: str, dry_run: bool = False) 
         now = store.clock()
         for case in cases:
             _anonymise_case(uow, store, case, who, actor, now, "erasure request", report)
-        if _tracker_shares_database(store) and _has_tracker_table(uow.session):
-            # conversations that mention the e-mail but never became one of their cases
-            senders = uow.session.execute(
-                select(EVENTS.c.sender_id)
-                .where(EVENTS.c.data.ilike(f"%{_like_escape(email)}%", escape="\\"))
-                .distinct()
-            ).scalars()
-            mentioned = sorted(str(s) for s in senders)
-            if mentioned:
-                result = uow.session.execute(delete(EVENTS).where(EVENTS.c.sender_id.in_(mentioned)))
-                report.tracker_events_deleted += int(result.rowcount or 0)
+        # conversations that mention the e-mail but never became one of their cases
+        report._conversations.update((store.conversations or Conversations(store.settings)).mentioning(email))
         _erase_customer_row(customer, now)
         report.customers = 1
+        _forget_conversations(store, report)
         if dry_run:
             uow.rollback()
             report.note = "dry run: nothing was changed"
@@ -347,6 +335,7 @@ def run_retention(
             if remaining is None and customer.erased_at is None:
                 _erase_customer_row(customer, now)
                 report.customers += 1
+        _forget_conversations(store, report)
         if dry_run:
             uow.rollback()
             report.note = "dry run: nothing was changed"

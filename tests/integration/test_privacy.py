@@ -24,6 +24,7 @@ from sqlalchemy.engine import make_url
 
 from bot.cases import service
 from bot.cases.audit import GENESIS_HASH, event_hash
+from bot.cases.conversations import journal_file
 from bot.cases.models import CaseEvent, Customer, Order
 from bot.cases.photos import attach_pending, save_photo
 from bot.cases.service import CaseDraft, TranscriptTurn
@@ -121,13 +122,13 @@ def _close(store: Store, reference: str, who: Person) -> None:
 
 
 def _save_tracker(store: Store, sender_id: str, texts: list[str]) -> None:
-    """Write a conversation with Rasa's own SQLTrackerStore into the case database."""
+    """Write a conversation with Rasa's own SQLTrackerStore into the tracker store's database."""
     from rasa.core.tracker_store import SQLTrackerStore
     from rasa.shared.core.domain import Domain
     from rasa.shared.core.events import BotUttered, UserUttered
     from rasa.shared.core.trackers import DialogueStateTracker
 
-    url = make_url(store.settings.database_url)
+    url = make_url(store.settings.tracker_store_url)
     dialect = url.get_backend_name()
     tracker_store = SQLTrackerStore(
         Domain.empty(),
@@ -147,14 +148,23 @@ def _save_tracker(store: Store, sender_id: str, texts: list[str]) -> None:
 
 
 def _tracker_rows(store: Store, sender_id: str) -> int:
-    with store.engine.connect() as conn:
+    assert store.conversations is not None
+    with store.conversations.engine.connect() as conn:
         return int(conn.execute(text("SELECT count(*) FROM events WHERE sender_id = :s"), {"s": sender_id}).scalar())
 
 
 def _dump(store: Store) -> dict[str, list[dict[str, str]]]:
-    """Every row of every table as ``{column: text}``, keyed by table (tables and columns from ``inspect``)."""
+    """Every row of every table of the case and conversation databases as ``{column: text}``, keyed by table."""
+    assert store.conversations is not None
+    result = _dump_engine(store.engine)
+    if store.settings.tracker_store_url != store.settings.database_url:
+        result.update({f"conversations.{t}": rows for t, rows in _dump_engine(store.conversations.engine).items()})
+    return result
+
+
+def _dump_engine(engine: Any) -> dict[str, list[dict[str, str]]]:
     result: dict[str, list[dict[str, str]]] = {}
-    with store.engine.connect() as conn:
+    with engine.connect() as conn:
         inspector = inspect(conn)
         for table in inspector.get_table_names():
             columns = [c["name"] for c in inspector.get_columns(table)]
@@ -197,6 +207,10 @@ def test_erase_removes_personal_data_everywhere_and_keeps_statistics(pstore: Sto
     _save_tracker(pstore, "conv-jane-untracked", [f"my address is {jane.email}"])  # never became a case
     _save_tracker(pstore, "conv-bob-1", [f"I'm {bob.name}, {bob.email}"])
     assert _tracker_rows(pstore, "conv-jane-1") > 0
+    # a conversation journalled while the tracker database was unavailable (integrations/rasa_tracker_store.py)
+    journal = journal_file(pstore.settings.tracker_journal_dir, "conv-jane-2")
+    journal.parent.mkdir(parents=True, exist_ok=True)
+    journal.write_text(json.dumps({"sender_id": "conv-jane-2", "events": [{"text": f"I'm {jane.name}"}]}))
     jane_photos = list((pstore.settings.photos_dir / "conv-jane-1").iterdir())
     assert jane_photos and (pstore.settings.photos_dir / "conv-bob-1").is_dir()
     needles = [jane.email, jane.name, PHONE, PHONE_LOCAL, "U0JANE42"]
@@ -218,6 +232,7 @@ def test_erase_removes_personal_data_everywhere_and_keeps_statistics(pstore: Sto
     assert main(["cases", "verify", first], store=pstore) == 0
     assert _tracker_rows(pstore, "conv-jane-1") == 0
     assert _tracker_rows(pstore, "conv-jane-untracked") == 0
+    assert not journal.exists()
     assert not (pstore.settings.photos_dir / "conv-jane-1").exists()
     assert not (pstore.settings.photos_dir / "conv-jane-2").exists()
     # nobody else is touched
