@@ -190,7 +190,7 @@ def test_locked_while_listening_the_story_is_kept(stack: RasaStack) -> None:
             story="The buckle on my bag snapped off",
             order="I don't know",
             product="my bag",
-            resolution="repair please",
+            resolution="a replacement please",
         ),
     )
     with locked(stack):
@@ -237,7 +237,7 @@ def _a_seeded_order(stack: RasaStack) -> str:
 
 def test_locked_during_a_status_question_the_customer_is_told_plainly(stack: RasaStack) -> None:
     sender = "fault-status"
-    customer = Customer(stack, sender, Persona(story="the heel came off my boot", resolution="repair please"))
+    customer = Customer(stack, sender, Persona(story="the heel came off my boot", resolution="replacement please"))
     customer.say(customer.persona.story)
     reference = customer.finish()
     with locked(stack):
@@ -256,10 +256,10 @@ def test_locked_during_a_follow_up_answer_the_rating_is_recorded_once(stack: Ras
     from bot.settings import load_settings
 
     sender = "fault-followup"
-    customer = Customer(stack, sender, Persona(story="my loafers' sole is peeling off", resolution="repair please"))
+    customer = Customer(stack, sender, Persona(story="my loafers' sole is peeling off", resolution="replacement please"))
     customer.say(customer.persona.story)
     reference = customer.finish()
-    cli(stack, "cases", "resolve", reference, "--resolution", "repair", "--note", "resoled", "--json")
+    cli(stack, "cases", "resolve", reference, "--resolution", "replacement", "--note", "sent a new pair", "--json")
     cli(stack, "followups", "due-now", reference)
     store = open_store(load_settings({"DATABASE_URL": stack.env["DATABASE_URL"]}))
     try:
