@@ -258,8 +258,8 @@ class DurableSQLTrackerStore(SQLTrackerStore):
         login_db: Optional[str] = None,
         query: Optional[dict[str, Any]] = None,
         journal_dir: Optional[str] = None,
-        busy_timeout_ms: int = 3000,
-        retry_seconds: float = 10.0,
+        busy_timeout_ms: int = 1000,
+        retry_seconds: float = 1.5,
         **kwargs: Any,
     ) -> None:
         port = validate_port(port)

@@ -18,8 +18,8 @@ def test_default_tracker_store_is_its_own_sqlite_file_beside_the_cases() -> None
         "dialect": "sqlite",
         "db": str(PROJECT_ROOT / "var" / "conversations.db"),
         "journal_dir": str(PROJECT_ROOT / "var" / "tracker-journal"),
-        "busy_timeout_ms": 3000,
-        "retry_seconds": 10.0,
+        "busy_timeout_ms": 1000,
+        "retry_seconds": 1.5,
     }
     assert "lock_store" not in config
 
