@@ -50,12 +50,16 @@ def tracker_store_config(settings: Settings) -> dict[str, Any] | None:
     return config
 
 
+LOCK_STORE_CLASS = "integrations.rasa_lock_store.RecoveringRedisLockStore"
+
+
 def lock_store_config(settings: Settings) -> dict[str, Any] | None:
     """Rasa's ``lock_store`` section: Redis when LOCK_STORE_URL is set (several Rasa processes)."""
     if not settings.lock_store_url:
         return None
     url = make_url(settings.lock_store_url)
-    config: dict[str, Any] = {"type": "redis", "url": url.host, "port": url.port or 6379}
+    # Rasa's Redis lock store, fixed so a message never waits forever behind a dead process (see the module)
+    config: dict[str, Any] = {"type": LOCK_STORE_CLASS, "url": url.host, "port": url.port or 6379}
     if url.database:
         config["db"] = int(url.database)
     if url.password:

@@ -71,7 +71,7 @@ def test_postgresql_and_redis_for_production() -> None:
         "password": "pw",
     }
     assert config["lock_store"] == {
-        "type": "redis",
+        "type": "integrations.rasa_lock_store.RecoveringRedisLockStore",
         "url": "cache.internal",
         "port": 6380,
         "db": 2,
