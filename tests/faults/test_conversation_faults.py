@@ -256,7 +256,8 @@ def test_locked_during_a_follow_up_answer_the_rating_is_recorded_once(stack: Ras
     from bot.settings import load_settings
 
     sender = "fault-followup"
-    customer = Customer(stack, sender, Persona(story="my loafers' sole is peeling off", resolution="replacement please"))
+    persona = Persona(story="my loafers' sole is peeling off", resolution="replacement please")
+    customer = Customer(stack, sender, persona)
     customer.say(customer.persona.story)
     reference = customer.finish()
     cli(stack, "cases", "resolve", reference, "--resolution", "replacement", "--note", "sent a new pair", "--json")

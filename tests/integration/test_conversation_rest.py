@@ -4,20 +4,21 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Optional
 
 import pytest
 
 from tests.support.customer import Persona, complain
-from tests.support.rasa_stack import RasaStack, rasa_stack
+from tests.support.rasa_stack import RasaStack
 
 pytestmark = [pytest.mark.rasa, pytest.mark.slow]
 
 BIN = Path(sys.executable).parent / "complaints"
+
+# The shared stack (tests/integration/conftest.py) imports this catalogue and these orders while it runs.
 TODAY = dt.date.today()
 
 CATALOGUE = """sku,name,line,category,materials,colours,sizes
@@ -52,6 +53,7 @@ ORDERS = [
     ("ULS/9/9", "Kit Moran", "kit.moran@example.com", "ULS-WL-01", "One size", "tan", "ULS-B1", 15, 11),
     ("ULS/9/10", "Kit Moran", "kit.moran@example.com", "KST-HK-01", "UK 8", "slate", "KST-B2", 30, 26),
 ]
+
 
 # persona, expected sku, expected defect category, expected resolution
 SCENARIOS: list[tuple[str, Persona, str, str, str]] = [
@@ -180,29 +182,15 @@ def cli(env: dict[str, str], *args: str) -> Any:
     return json.loads(result.stdout)
 
 
+def references(cases: list[dict[str, Any]], conversation_id: Optional[str] = None) -> set[str]:
+    """References of ``cases`` (only those of ``conversation_id`` when given)."""
+    return {c["reference"] for c in cases if conversation_id is None or c["conversation_id"] == conversation_id}
+
+
 @pytest.fixture(scope="module")
-def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RasaStack]:
-    work = tmp_path_factory.mktemp("rest")
-    db = work / "cases.db"
-    env = {**os.environ, "DATABASE_URL": f"sqlite:///{db}"}
-    subprocess.run([str(BIN), "db", "upgrade"], env=env, check=True, capture_output=True)
-    (work / "catalogue.csv").write_text(CATALOGUE)
-    with open(work / "orders.csv", "w") as handle:
-        handle.write(
-            "order_number,customer_name,customer_email,sku,size,colour,quantity,batch,order_date,delivery_date\n"
-        )
-        for number, name, email, sku, size, colour, batch, ordered, delivered in ORDERS:
-            handle.write(f"{number},{name},{email},{sku},{size},{colour},1,{batch},{_day(ordered)},{_day(delivered)}\n")
-    # Rasa and the action server start first: the catalogue is imported while they run,
-    # so recognising these products cannot depend on training or start-up.
-    with rasa_stack(f"sqlite:///{db}", work) as running:
-        subprocess.run(
-            [str(BIN), "import", "catalogue", str(work / "catalogue.csv")], env=env, check=True, capture_output=True
-        )
-        subprocess.run(
-            [str(BIN), "import", "orders", str(work / "orders.csv")], env=env, check=True, capture_output=True
-        )
-        yield running
+def stack(shared_stack: RasaStack) -> RasaStack:
+    """The session's shared Rasa stack (tests/integration/conftest.py): catalogue imported while it runs."""
+    return shared_stack
 
 
 @pytest.mark.parametrize("name,persona,sku,category,resolution", SCENARIOS, ids=[s[0] for s in SCENARIOS])
@@ -239,19 +227,24 @@ def test_a_repeated_confirmation_makes_no_second_case(stack: RasaStack) -> None:
     )
     conversation = complain(stack.send, "rest-repeat", persona)
     before = cli(stack.env, "cases", "list", "--json")
+    assert references(before, "rest-repeat") == {conversation.reference}, conversation.transcript()
     for _ in range(2):
         stack.send("rest-repeat", "yes")
     after = cli(stack.env, "cases", "list", "--json")
-    assert len(after) == len(before)
-    assert sum(1 for c in after if c["conversation_id"] == "rest-repeat") == 1, conversation.transcript()
+    # no case appeared anywhere meanwhile (this test is the only one talking to the stack while it runs) ...
+    assert references(after) == references(before)
+    # ... and this conversation still has exactly its one case
+    assert references(after, "rest-repeat") == {conversation.reference}, conversation.transcript()
 
 
 def test_cancel_logs_nothing(stack: RasaStack) -> None:
-    before = len(cli(stack.env, "cases", "list", "--json"))
+    before = cli(stack.env, "cases", "list", "--json")
     stack.send("rest-cancel", "the zip on my Coniston Chelsea Boot is broken")
     replies = stack.send("rest-cancel", "never mind, forget it")
     assert any("haven't logged anything" in str(r.get("text")) for r in replies), replies
-    assert len(cli(stack.env, "cases", "list", "--json")) == before
+    after = cli(stack.env, "cases", "list", "--json")
+    assert not references(after, "rest-cancel")
+    assert references(after) == references(before)  # nothing logged anywhere while this test ran
 
 
 def test_request_for_a_person_keeps_what_was_said(stack: RasaStack) -> None:

@@ -1,4 +1,4 @@
-"""What the assistant understands, over the real REST channel (Rasa + action server, seeded demo shop).
+"""What the assistant understands, over the real REST channel (Rasa + action server, the shared shop).
 
 - an unsure reading is asked about with the likeliest categories as buttons; the case gets what the customer picks;
 - a story with two faults is read back with both, and the case keeps both;
@@ -10,18 +10,17 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 import re
 import subprocess
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterator, Optional
+from typing import Any, Callable, Optional
 
 import pytest
 
 from tests.support.customer import ANSWERS, REFERENCE, Persona
-from tests.support.rasa_stack import RasaStack, rasa_stack
+from tests.support.rasa_stack import RasaStack
 
 pytestmark = [pytest.mark.rasa, pytest.mark.slow]
 
@@ -48,7 +47,7 @@ def cli(env: dict[str, str], *args: str) -> Any:
 
 @dataclass(frozen=True)
 class Shop:
-    """The seeded demo shop: orders (number, sku, product name) and the catalogue (sku -> name, category)."""
+    """The shop in the database: orders (number, sku, product name) and the catalogue (sku -> name, category)."""
 
     orders: list[tuple[str, str, str, str]]  # number, sku, name, product category
     products: dict[str, tuple[str, str]]
@@ -70,12 +69,9 @@ class Running:
 
 
 @pytest.fixture(scope="module")
-def running(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Running]:
-    work = tmp_path_factory.mktemp("understanding")
-    url = f"sqlite:///{work / 'cases.db'}"
-    env = {**os.environ, "DATABASE_URL": url}
-    subprocess.run([str(BIN), "db", "upgrade"], env=env, check=True, capture_output=True)
-    subprocess.run([str(BIN), "seed", "--no-cases"], env=env, check=True, capture_output=True, timeout=300)
+def running(shared_stack: RasaStack) -> Running:
+    """The session's shared Rasa stack (tests/integration/conftest.py) and the shop in its database."""
+    url = shared_stack.env["DATABASE_URL"]
     from bot.cases.store import open_store
     from bot.settings import load_settings
 
@@ -90,8 +86,7 @@ def running(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Running]:
                     orders.append((order.order_number, order.product.sku, order.product.name, order.product.category))
     finally:
         store.dispose()
-    with rasa_stack(url, work) as stack:
-        yield Running(stack, Shop(orders, products), url)
+    return Running(shared_stack, Shop(orders, products), url)
 
 
 # ---------------------------------------------------------------- a customer who answers, and clicks buttons

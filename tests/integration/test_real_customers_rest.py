@@ -3,37 +3,26 @@ dev set (data/corpus, dev split never trained on)."""
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-from pathlib import Path
-from typing import Iterator
-
 import pytest
 
 from bot.nlp.corpus_nlu import unseen_dev_texts
 from bot.nlp.evaluation import intent_figures
-from tests.support.rasa_stack import RasaStack, ensure_model, rasa_stack
+from tests.support.rasa_stack import RasaStack, ensure_model_once
 
 pytestmark = [pytest.mark.rasa, pytest.mark.slow]
 
-BIN = Path(sys.executable).parent / "complaints"
 DIDNT_UNDERSTAND = "didn't quite understand"
 
 
 @pytest.fixture(scope="module")
-def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RasaStack]:
-    work = tmp_path_factory.mktemp("real")
-    db = work / "cases.db"
-    env = {**os.environ, "DATABASE_URL": f"sqlite:///{db}"}
-    subprocess.run([str(BIN), "db", "upgrade"], env=env, check=True, capture_output=True)
-    with rasa_stack(f"sqlite:///{db}", work) as running:
-        yield running
+def stack(shared_stack: RasaStack) -> RasaStack:
+    """The session's shared Rasa stack (tests/integration/conftest.py)."""
+    return shared_stack
 
 
 @pytest.mark.parametrize("message", ["65", "?", "😀😀", "asdfgh jkl"])
 def test_noise_gets_the_fallback_not_a_confident_intent(stack: RasaStack, message: str) -> None:
-    sender = f"noise-{abs(hash(message)) % 10_000}"
+    sender = f"noise-{message.encode().hex()}"  # unique per message (the stack is shared)
     replies = stack.send(sender, message)
     text = " ".join(str(r.get("text")) for r in replies)
     assert DIDNT_UNDERSTAND in text, replies
@@ -52,7 +41,7 @@ def test_real_requests_are_understood(stack: RasaStack) -> None:
 def agent():  # type: ignore[no-untyped-def]
     from rasa.core.agent import Agent
 
-    return Agent.load(str(ensure_model()))
+    return Agent.load(str(ensure_model_once()))  # the model the shared stack runs, checked once per session
 
 
 def test_intent_floor_on_the_real_dev_set(agent) -> None:  # type: ignore[no-untyped-def]

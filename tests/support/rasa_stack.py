@@ -104,7 +104,7 @@ def rasa_stack(
     ``extra_args`` are added to ``rasa run`` (e.g. ``["--cors", "*"]`` for the browser chat).
     ``model`` runs that model file as it is; by default the project model is (re)trained if needed.
     """
-    model = model or ensure_model()
+    model = model or ensure_model_once()
     rasa_port, actions_port = free_port(), free_port()
     env = {
         **os.environ,
@@ -166,3 +166,18 @@ def rasa_stack(
         _terminate(actions)
         actions_log.close()
         rasa_log.close()
+
+
+_ENSURED_MODEL: Optional[Path] = None
+
+
+def ensure_model_once() -> Path:
+    """:func:`ensure_model` at most once per test process.
+
+    Each ``ensure_model`` runs scripts/train.sh (at least a fingerprint check, a full training when the inputs
+    changed meanwhile); tests sharing one session (and one running stack) need it once, and then the same model.
+    """
+    global _ENSURED_MODEL
+    if _ENSURED_MODEL is None or not _ENSURED_MODEL.exists():
+        _ENSURED_MODEL = ensure_model()
+    return _ENSURED_MODEL
