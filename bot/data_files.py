@@ -1,9 +1,15 @@
-"""Policy data files (YAML) read once per process and re-read only when the file changes."""
+"""Files the project writes and reads: policy YAML (cached until it changes), private YAML, and durable JSON.
+
+:func:`write_json_durably` is the one way work that must survive a crash is put on disk (the case
+outbox, the conversation journal): temporary file, fsync, rename, fsync of the folder.
+"""
 
 from __future__ import annotations
 
 import copy
+import json
 import os
+import tempfile
 import threading
 from pathlib import Path
 from typing import Any
@@ -40,4 +46,33 @@ def write_private_yaml(path: Path, header: str, data: Any) -> Path:
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w", encoding="utf-8") as handle:
         handle.write(text)
+    return path
+
+
+def fsync_dir(folder: Path) -> None:
+    """Make a rename or unlink in ``folder`` durable."""
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def write_json_durably(path: Path, data: Any) -> Path:
+    """Write ``data`` as JSON to ``path`` atomically and durably, owner-readable only (mode 600).
+
+    After a crash the file holds either the previous content or the new one, never half of it; once this
+    returns, the new content survives a power cut.
+    """
+    fd, draft = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            json.dump(data, handle, ensure_ascii=False, sort_keys=True)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(draft, path)
+    except BaseException:
+        Path(draft).unlink(missing_ok=True)
+        raise
+    fsync_dir(path.parent)
     return path

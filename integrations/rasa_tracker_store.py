@@ -51,7 +51,6 @@ import json
 import logging
 import os
 import sqlite3
-import threading
 import time
 import weakref
 from pathlib import Path
@@ -66,6 +65,7 @@ from sqlalchemy import event as sa_event
 from sqlalchemy import exc as sa_exc
 
 from bot.cases.conversations import journal_file
+from bot.data_files import fsync_dir, write_json_durably
 from bot.db import is_unavailable
 
 logger = logging.getLogger(__name__)
@@ -131,11 +131,7 @@ class ConversationJournal:
         return journal_file(self.folder, sender_id)  # the same name erasure deletes
 
     def _fsync_folder(self) -> None:
-        fd = os.open(self.folder, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
+        fsync_dir(self.folder)
 
     def _read(self, path: Path) -> Optional[dict[str, Any]]:
         try:
@@ -162,23 +158,9 @@ class ConversationJournal:
     def write(self, sender_id: str, events: list[EventDict]) -> Path:
         """Keep ``events`` as the conversation's newest state, durably."""
         self.folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-        path = self._path(sender_id)
-        draft = path.with_name(f".{path.stem}.{os.getpid()}.{threading.get_ident()}.{next(self._counter)}.tmp")
-        body = json.dumps(
-            {"sender_id": sender_id, "written_at": time.time(), "events": events}, ensure_ascii=False
-        ).encode("utf-8")
-        fd = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        try:
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(body)
-                handle.flush()
-                os.fsync(handle.fileno())
-            os.replace(draft, path)
-        except BaseException:
-            draft.unlink(missing_ok=True)
-            raise
-        self._fsync_folder()
-        return path
+        return write_json_durably(
+            self._path(sender_id), {"sender_id": sender_id, "written_at": time.time(), "events": events}
+        )
 
     def remove(self, sender_id: str) -> None:
         """Forget the journal of ``sender_id`` (its events are in the database now)."""

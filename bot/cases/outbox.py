@@ -19,10 +19,11 @@ import hashlib
 import json
 import logging
 import os
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Optional
+
+from bot.data_files import fsync_dir, write_json_durably
 
 log = logging.getLogger(__name__)
 
@@ -40,30 +41,6 @@ class OutboxEntry:
     path: Path = field(compare=False)
     attempts: int = 0
     last_error: str = ""
-
-
-def _fsync_dir(directory: Path) -> None:
-    """Make a rename or unlink in ``directory`` durable."""
-    fd = os.open(directory, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
-def _write_durably(path: Path, data: dict[str, Any]) -> None:
-    """Write ``data`` as JSON to ``path`` atomically and durably (temp file, fsync, rename, fsync dir)."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".json")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            json.dump(data, handle, ensure_ascii=False, sort_keys=True)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    _fsync_dir(path.parent)
 
 
 class Outbox:
@@ -85,7 +62,7 @@ class Outbox:
             return existing
         queued_at = (now or dt.datetime.now(dt.timezone.utc)).isoformat()
         record = {"key": key, "kind": kind, "payload": payload, "queued_at": queued_at, "attempts": 0}
-        _write_durably(path, record)
+        write_json_durably(path, record)
         log.warning("case database unavailable: %s %s kept in the outbox (%s)", kind, path.stem, self.directory)
         return OutboxEntry(key, kind, payload, queued_at, path)
 
@@ -122,7 +99,7 @@ class Outbox:
     def done(self, entry: OutboxEntry) -> None:
         """Remove an entry whose work is in the database."""
         entry.path.unlink(missing_ok=True)
-        _fsync_dir(entry.path.parent)
+        fsync_dir(entry.path.parent)
 
     def retry_later(self, entry: OutboxEntry, error: str) -> None:
         """Count a failed attempt (the entry stays queued)."""
@@ -134,7 +111,7 @@ class Outbox:
             "attempts": entry.attempts + 1,
             "last_error": error[:500],
         }
-        _write_durably(entry.path, record)
+        write_json_durably(entry.path, record)
 
     def fail(self, entry: OutboxEntry, error: str) -> Path:
         """Set an entry aside for a person: its work can never succeed as it is (bad data, not an outage)."""
@@ -146,8 +123,8 @@ class Outbox:
         failed.mkdir(parents=True, exist_ok=True)
         target = failed / path.name
         os.replace(path, target)
-        _fsync_dir(self.directory)
-        _fsync_dir(failed)
+        fsync_dir(self.directory)
+        fsync_dir(failed)
         log.error("outbox entry %s set aside in %s: %s", path.stem, failed, reason)
         return target
 

@@ -235,6 +235,6 @@ def test_outbox_writes_are_fsynced_and_atomic(tmp_path: Path, monkeypatch: pytes
     outbox = Outbox(tmp_path / "outbox")
     entry = outbox.put("open_case", "k", {"draft": {}})
     assert len(synced) >= 2  # the file and its directory
-    assert not list((tmp_path / "outbox").glob(".tmp-*"))
+    assert not list((tmp_path / "outbox").glob(".*.tmp"))
     outbox.done(entry)
     assert not entry.path.exists()
