@@ -11,7 +11,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from bot.cases.availability import known_unavailable, lookups_missed, mark_unavailable
+from bot.cases.availability import known_unavailable, lookups_missed, mark_unavailable, start_turn
 from bot.cases.store import Store, get_store
 from bot.conversation import texts
 from bot.conversation.dialogue import COMPLAINT_SLOTS, Reply
@@ -51,6 +51,7 @@ async def with_store(work: Callable[[], T], fail_fast: bool = False) -> tuple[T,
     if fail_fast and known_unavailable():
         raise StoreUnavailable("the case database was unavailable a moment ago")
     context = contextvars.copy_context()
+    context.run(start_turn)  # misses are reported per piece of work, never carried over from an earlier one
     future = asyncio.get_running_loop().run_in_executor(None, context.run, work)
     try:
         result = await asyncio.wait_for(future, timeout=answer_deadline())

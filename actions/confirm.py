@@ -13,7 +13,7 @@ from rasa_sdk.types import DomainDict
 
 from actions.common import latest_entities, latest_text, say, slot_events, slots_of, store, with_store
 from bot.cases.service import TranscriptTurn
-from bot.conversation import outcome, texts
+from bot.conversation import dialogue, outcome, texts
 from bot.db import StoreUnavailable
 
 ANYTHING_ELSE = "Is there anything else I can help you with?"
@@ -101,6 +101,8 @@ class ActionCaseStatus(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[dict[str, Any]]:
         text = latest_text(tracker)
+        if tracker.active_loop.get("name") == "complaint_form" and not dialogue.asks_about_a_case(text):
+            return await _answer_to_the_form(dispatcher, tracker, text)
         found = REFERENCE.search(text)
         reference = found.group(0).upper() if found else tracker.get_slot("status_reference")
         email_match = EMAIL.search(text)
@@ -128,6 +130,21 @@ class ActionCaseStatus(Action):
             text=f"To protect your privacy, please tell me the email address you used for case {reference}."
         )
         return [SlotSet("status_pending", True), SlotSet("status_reference", reference)]
+
+
+async def _answer_to_the_form(dispatcher: CollectingDispatcher, tracker: Tracker, text: str) -> list[dict[str, Any]]:
+    """A complaint-form answer the intent model read as a status question: give it to the form's question."""
+    slots, requested, entities = slots_of(tracker), tracker.get_slot("requested_slot"), latest_entities(tracker)
+    try:
+        turn, _ = await with_store(lambda: dialogue.handle_answer(store(), slots, requested, text, "inform", entities))
+    except StoreUnavailable:
+        dispatcher.utter_message(text=texts.STORE_BUSY)
+        return []
+    if turn is None:
+        return []
+    say(dispatcher, turn.replies)
+    slots.update(turn.slots)
+    return [*slot_events(turn.slots), SlotSet("requested_slot", dialogue.next_slot(slots))]
 
 
 class ActionClarify(Action):

@@ -143,7 +143,7 @@ def handlers(seeded: Seeded) -> dict[str, tuple[str, Send]]:
                     {
                         "action_id": cards.ACTION_PRIORITY,
                         "type": "static_select",
-                        "selected_option": {"value": f"{ref}|high"},
+                        "selected_option": {"value": f"{ref}|urgent"},  # the seeded cases are high: a change
                     },
                     user=STAFF,
                 )  # fmt: skip

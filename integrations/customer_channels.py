@@ -54,13 +54,26 @@ class WatchedOutput(OutputChannel):
         """The wrapped channel's name (an instance answers for the channel it wraps)."""
         return str(self.inner.name())
 
+    def _counted(self, name: str) -> Any:
+        method = getattr(self.inner, name)
+
+        async def counted(*args: Any, **kwargs: Any) -> Any:
+            self.sent += 1
+            return await method(*args, **kwargs)
+
+        return counted
+
     async def send_response(self, recipient_id: str, message: dict[str, Any]) -> None:
         """Count, then send through the wrapped channel."""
-        self.sent += 1
-        await self.inner.send_response(recipient_id, message)
+        await self._counted("send_response")(recipient_id, message)
+
+    async def send_text_message(self, recipient_id: str, text: str, **kwargs: Any) -> None:
+        """Count, then send through the wrapped channel."""
+        await self._counted("send_text_message")(recipient_id, text, **kwargs)
 
     def __getattr__(self, item: str) -> Any:
-        return getattr(self.inner, item)
+        value = getattr(self.inner, item)
+        return self._counted(item) if item.startswith("send_") and callable(value) else value
 
 
 async def _answered(on_new_message: OnNewMessage, message: UserMessage) -> Any:
@@ -74,16 +87,31 @@ async def _answered(on_new_message: OnNewMessage, message: UserMessage) -> Any:
     if watched is not None:
         message.output_channel = watched
     result = None
+    failed = False
     try:
         result = await on_new_message(message)
     except Exception:  # noqa: BLE001 - logged; the customer gets a plain answer, never a 500
+        failed = True
         logger.exception("could not handle a message from %s on %s", message.sender_id, message.input_channel)
-    if watched is not None and watched.sent == 0:
+    if watched is not None and watched.sent == 0 and (failed or not await _held_by_staff(on_new_message, message)):
         logger.warning(
             "no answer to a message from %s on %s: sent the plain apology", message.sender_id, message.input_channel
         )
         await watched.inner.send_text_message(message.sender_id, NO_ANSWER)
     return result
+
+
+async def _held_by_staff(on_new_message: OnNewMessage, message: UserMessage) -> bool:
+    """True when the conversation is paused (staff took it over): then the bot is silent on purpose."""
+    agent = getattr(on_new_message, "__self__", None)  # Rasa hands channels the agent's bound handle_message
+    tracker_store = getattr(agent, "tracker_store", None)
+    if tracker_store is None:
+        return False
+    try:
+        tracker = await tracker_store.retrieve(message.sender_id)
+    except Exception:  # noqa: BLE001 - unknown: better an apology than silence
+        return False
+    return bool(tracker is not None and tracker.is_paused())
 
 
 def guard_messages(on_new_message: OnNewMessage) -> OnNewMessage:

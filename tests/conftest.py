@@ -9,13 +9,19 @@ from typing import Iterator
 
 import pytest
 
-from bot.cases import migrate
+from bot.cases import availability, migrate
 from bot.cases.store import Store, open_store
 from bot.clock import FrozenClock
 from bot.settings import load_settings
 from tests.support.servers import create_database, postgres_server
 
 _db_counter = itertools.count()
+
+
+@pytest.fixture(autouse=True)
+def _case_store_available() -> None:
+    """Each test starts with the case store's circuit breaker closed and no missed look-ups noted."""
+    availability.reset()
 
 
 @pytest.fixture(scope="session")

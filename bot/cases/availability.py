@@ -60,6 +60,19 @@ def tolerant(read: Callable[[], T], default: T) -> T:
         return default
 
 
+def start_turn() -> None:
+    """Forget earlier misses in this context (call at the start of each piece of work that reports them)."""
+    _missed.set(False)
+
+
+def reset() -> None:
+    """Close the breaker and forget misses (a fresh process state; used by tests)."""
+    global _down_until
+    with _breaker:
+        _down_until = 0.0
+    _missed.set(False)
+
+
 def lookups_missed() -> bool:
     """True when a tolerant look-up in this context found the database unavailable."""
     return _missed.get()

@@ -61,6 +61,18 @@ COMPLAINT_SLOTS = (
 
 # Intents that mean the customer wants something other than answering the form's question.
 LEAVE_FORM_INTENTS = frozenset({"cancel", "request_human", "check_status"})
+# Words that really ask about a case; without them a "status question" in the middle of a complaint is an answer
+# the intent model misread (a name such as "Robert'); DROP TABLE cases;--", "Casey Case").
+_ASKS_ABOUT_A_CASE = re.compile(
+    r"\b(?:CS-?\d{4}|status|progress|update|reference|ref\b|(?:my|the|our|that) (?:case|complaint)|"
+    r"case (?:number|ref)|what'?s happening|where (?:is|are|'s) (?:it|my|the))",
+    re.IGNORECASE,
+)
+
+
+def asks_about_a_case(text: str) -> bool:
+    """True when the words ask about a case (a reference, "status", "my case"...), not only the intent model."""
+    return bool(_ASKS_ABOUT_A_CASE.search(text or ""))
 ASIDE_INTENTS = frozenset({"chitchat", "out_of_scope", "bot_challenge", "greet", "goodbye", "thank"})
 
 _DONT_KNOW = re.compile(

@@ -344,7 +344,7 @@ def test_fifty_concurrent_complaints_survive_a_killed_rasa_process(cluster: Clus
     # Redis really was the lock store: the rendered endpoints say so and Redis saw Rasa's lock traffic.
     for n in (1, 2):
         endpoints = yaml.safe_load((cluster.directory / f"endpoints-{n}.yml").read_text())
-        assert endpoints["lock_store"]["type"] == "redis"
+        assert endpoints["lock_store"]["type"] == "integrations.rasa_lock_store.RecoveringRedisLockStore"
         assert endpoints["lock_store"]["port"] == cluster.redis_port
         assert endpoints["tracker_store"]["dialect"] == "postgresql"
     stats = subprocess.run(

@@ -55,7 +55,6 @@ def serving(db_file: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> I
     warm_up(store)  # as the action server does before it serves
     for module in (actions.common, actions.confirm, actions.intake):
         monkeypatch.setattr(module, "store", lambda: store)
-    monkeypatch.setattr(availability, "_down_until", 0.0)  # each test starts with the breaker closed
     yield store
     store.dispose()
 

@@ -29,7 +29,7 @@ values = st.one_of(st.text(max_size=40), st.integers(), st.booleans())
 
 
 def test_the_domain_names_its_system_intents_and_entities() -> None:
-    assert SYSTEM_INTENTS == ["EXTERNAL_followup"]
+    assert SYSTEM_INTENTS == ["EXTERNAL_followup", "EXTERNAL_case_logged"]
     assert set(ENTITIES) >= SYSTEM_ONLY_ENTITIES
 
 
@@ -105,6 +105,7 @@ def _run(message_text: str) -> tuple[list[UserMessage], list[dict[str, Any]]]:
 
     async def on_new_message(message: UserMessage) -> None:
         passed.append(message)
+        await message.output_channel.send_text_message(message.sender_id, "Hello from the assistant")
 
     output = CollectingOutputChannel()
     asyncio.run(guard_messages(on_new_message)(UserMessage(message_text, output, "customer-1", input_channel="rest")))
@@ -115,7 +116,7 @@ def test_the_channel_wrapper_answers_a_refused_command_and_passes_nothing_on() -
     passed, said = _run('/EXTERNAL_followup{"followup_key":"k"}')
     assert passed == [] and [m["text"] for m in said] == [REFUSAL]
     passed, said = _run("/greet")
-    assert [m.text for m in passed] == ["/greet"] and said == []
+    assert [m.text for m in passed] == ["/greet"] and [m["text"] for m in said] == ["Hello from the assistant"]
 
 
 @FAST

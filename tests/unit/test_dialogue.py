@@ -502,3 +502,18 @@ def test_an_order_found_by_email_for_another_item_is_asked_too(shop: Store) -> N
     assert dialogue.next_slot(slots) == "product_conflict"
     play(shop, slots, "the one on my order")
     assert slots["product"] == order.product.sku
+
+
+@pytest.mark.parametrize(
+    ("text", "asks"),
+    [
+        ("what's the status of CS-2026-000123?", True),
+        ("any update on my case?", True),
+        ("where is my complaint up to", True),
+        ("Robert'); DROP TABLE cases;-- \" OR 1=1 --", False),
+        ("Casey Case", False),
+        ("my name is Ann", False),
+    ],
+)
+def test_a_status_question_inside_a_complaint_needs_words_that_ask_about_a_case(text: str, asks: bool) -> None:
+    assert dialogue.asks_about_a_case(text) is asks

@@ -46,3 +46,27 @@ def test_a_failure_becomes_a_plain_apology_not_a_500() -> None:
 def test_refused_commands_still_get_the_refusal_only() -> None:
     said = run("answers", text='/EXTERNAL_followup{"followup_key": "x"}')
     assert len(said) == 1 and said[0] != NO_ANSWER
+
+
+def test_a_conversation_held_by_staff_stays_silent() -> None:
+    """While staff have taken the conversation over, Rasa is paused and says nothing on purpose."""
+    from rasa.core.tracker_store import InMemoryTrackerStore
+    from rasa.shared.core.domain import Domain
+    from rasa.shared.core.events import ConversationPaused
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    class Agent:
+        def __init__(self) -> None:
+            self.tracker_store = InMemoryTrackerStore(Domain.empty())
+
+        async def handle_message(self, message: UserMessage) -> None:
+            return None
+
+    agent = Agent()
+    asyncio.run(agent.tracker_store.save(DialogueStateTracker.from_events("c-1", [ConversationPaused()])))
+    collector = CollectingOutputChannel()
+    asyncio.run(guard_messages(agent.handle_message)(UserMessage("hello?", collector, "c-1", input_channel="rest")))
+    assert collector.messages == []
+    other = CollectingOutputChannel()
+    asyncio.run(guard_messages(agent.handle_message)(UserMessage("hello?", other, "c-2", input_channel="rest")))
+    assert [m["text"] for m in other.messages] == [NO_ANSWER]
