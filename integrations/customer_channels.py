@@ -27,6 +27,7 @@ from rasa.core.channels.channel import OutputChannel, UserMessage
 from rasa.core.channels.rest import RestInput
 from rasa.core.channels.slack import SlackInput
 from sanic import Blueprint, Sanic, response
+from sanic.exceptions import SanicException
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
@@ -101,9 +102,19 @@ async def _answered(on_new_message: OnNewMessage, message: UserMessage) -> Any:
     return result
 
 
+def _server_agent() -> Any:
+    """The agent of the running Rasa server (its channels get a closure around ``app.ctx.agent``)."""
+    for name in ("rasa_server", "rasa_core_no_api"):
+        try:
+            return getattr(Sanic.get_app(name).ctx, "agent", None)
+        except SanicException:
+            continue
+    return None
+
+
 async def _held_by_staff(on_new_message: OnNewMessage, message: UserMessage) -> bool:
     """True when the conversation is paused (staff took it over): then the bot is silent on purpose."""
-    agent = getattr(on_new_message, "__self__", None)  # Rasa hands channels the agent's bound handle_message
+    agent = getattr(on_new_message, "__self__", None) or _server_agent()
     tracker_store = getattr(agent, "tracker_store", None)
     if tracker_store is None:
         return False
