@@ -67,7 +67,6 @@ def run(conversations: int) -> None:
         env.update({k: stack.env[k] for k in ("RASA_AUTH_TOKEN",)})
         for n in range(conversations):
             locked = n % 2 == 1
-            state = "locked" if locked else "free"
             persona = Persona(story=STORIES[n % len(STORIES)], resolution="refund please")
             sender = f"outage-{n}-{time.time_ns()}"
             message, step = persona.story, "story"
@@ -79,7 +78,8 @@ def run(conversations: int) -> None:
                     time.sleep(FAIL_FAST_SECONDS)
                 else:
                     took, said = timed(stack, sender, message)
-                times.setdefault((step, state), []).append(took)
+                held = "locked" if locked and step in ("story", "yes") else "free"
+                times.setdefault((step, held), []).append(took)
                 if final:
                     break
                 message = answer(persona, said)
