@@ -8,7 +8,6 @@ from typing import Optional
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
 from sqlalchemy.engine import Engine
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
@@ -34,11 +33,6 @@ def current_revision(engine: Engine) -> Optional[str]:
     """The revision the database is at (None for an empty database)."""
     with engine.connect() as connection:
         return MigrationContext.configure(connection).get_current_revision()
-
-
-def head_revision(engine: Engine) -> Optional[str]:
-    """The newest revision the code knows."""
-    return ScriptDirectory.from_config(alembic_config(engine)).get_current_head()
 
 
 def revision(engine: Engine, message: str) -> None:

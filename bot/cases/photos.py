@@ -184,13 +184,6 @@ def photos_for_case(store: Store, case_id: int) -> list[dict[str, Any]]:
         return [photo_to_dict(row) for row in rows]
 
 
-def photos_for_reference(store: Store, reference: str) -> list[dict[str, Any]]:
-    """The photos linked to the case with ``reference``."""
-    with store.unit_of_work() as uow:
-        case_id = uow.session.execute(select(Case.id).where(Case.reference == reference)).scalar_one_or_none()
-    return photos_for_case(store, case_id) if case_id is not None else []
-
-
 def photo_file(store: Store, reference: str, photo_id: int) -> Optional[tuple[Path, str]]:
     """The file and content type of one photo of a case, or None."""
     with store.unit_of_work() as uow:

@@ -36,10 +36,3 @@ def assess_severity(
     if defect_category in LOW_CATEGORIES:
         return Severity("low", False, ("cosmetic or delivery issue",))
     return Severity("normal", False, ())
-
-
-def is_possible_safety_issue(
-    description: str, defect_category: Optional[str] = None, component: Optional[str] = None
-) -> bool:
-    """True when the text alone suggests someone could be, or was, hurt."""
-    return assess_severity(description, defect_category, component).safety_issue

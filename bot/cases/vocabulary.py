@@ -32,8 +32,6 @@ RESOLUTION_TYPES = (
 
 PRIORITIES = ("urgent", "high", "normal", "low")
 
-CHANNELS = ("rest", "socketio", "slack", "shell", "email", "phone", "cmdline")
-
 COMPONENTS = (
     "sole",
     "heel",

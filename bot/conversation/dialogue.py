@@ -417,10 +417,6 @@ def all_questions() -> list[str]:
     return required_slots({"safety_issue": True, "order_lookup": "by_email", "product_conflict": {"chosen": None}})
 
 
-def _tries(slots: Mapping[str, Any], name: str) -> int:
-    return int((slots.get("retries") or {}).get(name, 0))
-
-
 def _bump(slots: Mapping[str, Any], turn: Turn, name: str) -> int:
     retries = dict(slots.get("retries") or {})
     retries[name] = int(retries.get(name, 0)) + 1

@@ -7,7 +7,7 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass
 from html import escape
-from typing import Any, Iterable, Optional, Sequence
+from typing import Any, Optional, Sequence
 
 from sqlalchemy import select
 
@@ -45,14 +45,6 @@ def stage_of(text: str) -> Optional[str]:
         if pattern.search(text or ""):
             return stage
     return None
-
-
-def read_back_given(turns: Iterable[Any]) -> bool:
-    """True when the bot read the facts back ("Here's what I have so far")."""
-    return any(
-        getattr(t, "speaker", "") == "bot" and "here's what i have" in (getattr(t, "text", "") or "").lower()
-        for t in turns
-    )
 
 
 def annotate(turns: Sequence[Any]) -> dict[str, Any]:
