@@ -17,7 +17,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any, Iterable, Optional
 
-from sqlalchemy import Column, Float, Integer, MetaData, String, Table, Text, delete, inspect, select
+from sqlalchemy import Column, Float, Integer, MetaData, String, Table, Text, delete, func, inspect, select
 from sqlalchemy.engine import Engine
 
 from bot.db import create_db_engine, is_unavailable
@@ -113,7 +113,7 @@ class Conversations:
         if not ids or not self.stored or not self._has_table():
             return 0
         with self.engine.connect() as connection:
-            return len(connection.execute(select(EVENTS.c.id).where(EVENTS.c.sender_id.in_(ids))).all())
+            return int(connection.execute(select(func.count()).where(EVENTS.c.sender_id.in_(ids))).scalar() or 0)
 
     def delete(self, conversation_ids: Iterable[str]) -> int:
         """Delete these conversations (events and journal files); returns the number of events deleted."""
