@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import Optional
 
@@ -12,10 +11,10 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from bot.cases.models import User
 from bot.cases.store import Store
+from bot.patterns import is_email
 
 ROLES = ("supervisor", "agent")
 MIN_PASSWORD_LENGTH = 10
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 # A hash to compare against when the e-mail is unknown, so timing does not tell which e-mails exist.
 _DUMMY_HASH = generate_password_hash("not-a-real-password-0000", method="scrypt")
 
@@ -50,7 +49,7 @@ def check_password_strength(password: str) -> None:
 def add_user(store: Store, email: str, name: str, role: str, password: str) -> StaffUser:
     """Create a dashboard user with a scrypt password hash."""
     email = email.strip().lower()
-    if not _EMAIL.match(email):
+    if not is_email(email):
         raise UserError(f"{email!r} is not an e-mail address")
     if role not in ROLES:
         raise UserError(f"unknown role {role!r}; use one of: {', '.join(ROLES)}")

@@ -12,6 +12,7 @@ from typing import Any, Iterator, Optional, Union
 
 from bot.cases.models import Customer, Order, Product
 from bot.cases.store import Store
+from bot.patterns import is_email
 
 CATALOGUE_COLUMNS = ("sku", "name", "line", "category", "materials", "colours", "sizes")
 ORDER_COLUMNS = (
@@ -28,7 +29,6 @@ ORDER_COLUMNS = (
 )
 ORDER_NUMBER_RE = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9/-]{0,62}[A-Za-z0-9])?$")
 SKU_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._/-]{0,63}$")
-EMAIL_RE = re.compile(r"^[^@\s<>\"']{1,64}@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+$")
 MAX_FIELD = 500
 
 
@@ -194,7 +194,7 @@ def import_orders(store: Store, path: Source) -> ImportReport:
                 continue
             seen_at[key] = line
             email = row["customer_email"].lower()
-            if not EMAIL_RE.match(email):
+            if not is_email(email):
                 errors.append(f"line {line}: customer_email {row['customer_email']!r} is not an e-mail address")
             sku = row["sku"].upper()
             if sku not in known_skus:

@@ -5,9 +5,8 @@ from __future__ import annotations
 import re
 from typing import Any, Iterable
 
-EMAIL = re.compile(r"[A-Za-z0-9._%+'-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}")
-# UK and international phone numbers: +44 7700 900123, 07700 900123, (020) 7946 0958, 0161-496-0000.
-PHONE = re.compile(r"(?<![\w/-])(?:\+\d{1,3}[\s.-]?)?(?:\(?0?\d{2,5}\)?[\s.-]?)\d{3,4}[\s.-]?\d{3,4}(?![\w/-])")
+from bot.patterns import EMAIL, PHONE
+
 NAME_INTRO = re.compile(
     r"\b((?:my name is|my name's|i am|i'm|this is|name:|regards,?|thanks,?|cheers,?)\s+)"
     r"([A-Z][a-z'-]+(?:\s+[A-Z][a-z'-]+)?)"

@@ -15,12 +15,13 @@ from pathlib import Path
 
 import yaml
 
+from bot.patterns import EMAIL
+
 __all__ = ["is_noise", "known_words"]
 
 _TEXT_SPEAK = Path(__file__).resolve().parents[2] / "data" / "lexicon" / "text_speak.yml"
 _TOKEN = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)?|\d+|\S", re.UNICODE)
 _CODE = re.compile(r"\b(?=[A-Za-z/-]*\d)(?=[\d/-]*[A-Za-z])[A-Za-z0-9][A-Za-z0-9/-]{2,}\b")
-_EMAIL = re.compile(r"\S+@\S+\.\S+")
 
 
 @lru_cache(maxsize=1)
@@ -71,7 +72,7 @@ def is_noise(text: str) -> bool:
     text = (text or "").strip()
     if not text:
         return True
-    if _CODE.search(text) or _EMAIL.search(text):
+    if _CODE.search(text) or EMAIL.search(text):
         return False
     for token in _TOKEN.findall(text.lower()):
         if token.replace("'", "").isalpha() and (_known(token) or _known(token.replace("'", ""))):

@@ -12,6 +12,8 @@ import re
 from dataclasses import dataclass
 from typing import Optional
 
+from bot.patterns import NEGATED_BEFORE
+
 __all__ = ["SafetyFinding", "assess_safety", "injury_mentioned"]
 
 INJURY = re.compile(
@@ -32,11 +34,6 @@ INJURY = re.compile(
     r"|bruis\w*|concussion|(?:went|go|going|taken|ended\s+up|admitted|rushed)\s+(?:to|in)\s+(?:the\s+)?(?:hospital|a\s*&\s*e)"
     r"|in\s+hospital|a\s*&\s*e\b|physio\w*|allergic\s+reaction|skin\s+reaction|dermatitis|chemical\s+burn|burn(?:ed|t)\s+my"
     r"|rash)\b",
-    re.IGNORECASE,
-)
-_NEGATED = re.compile(
-    r"(?:\bnot|n't|\bno|\bnever|\bnobody|\bno\s+one|\bwithout|\bnone|\bluckily\s+not|\bthankfully\s+not)"
-    r"\s+(?:\w+\s+){0,2}$",
     re.IGNORECASE,
 )
 _HYPOTHETICAL = re.compile(
@@ -67,14 +64,14 @@ LOAD_BEARING_CATEGORIES = frozenset({"heel_detachment", "sole_separation"})
 
 def _negated_before(text: str, start: int) -> bool:
     before = text[max(0, start - 40) : start]
-    return bool(_NEGATED.search(before))
+    return bool(NEGATED_BEFORE.search(before))
 
 
 def injury_mentioned(text: str) -> bool:
     """True when the text says someone was hurt (not when it says nobody was, or only that someone could be)."""
     for m in INJURY.finditer(text or ""):
         before = text[max(0, m.start() - 40) : m.start()]
-        if _NEGATED.search(before) or _HYPOTHETICAL.search(before):
+        if NEGATED_BEFORE.search(before) or _HYPOTHETICAL.search(before):
             continue
         word = m.group().lower()
         if word.startswith(("bleed", "bled", "blood")) and _DYE_BEFORE.search(before):

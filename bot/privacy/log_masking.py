@@ -12,13 +12,8 @@ import logging
 import re
 from typing import Any, Callable, Iterable, Optional
 
-EMAIL = re.compile(r"[A-Za-z0-9._%+'-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
-# +44 7700 900123, 07700 900123, (020) 7946 0958, 0161-496-0000, +1 415 555 2671: a number written the way
-# phone numbers are (starting with +, 0 or a bracketed area code), 9 or more digits with single space or
-# hyphen separators, not part of a longer word, decimal number or date.
-PHONE = re.compile(
-    r"(?<![\w.:/+-])(?:\+\d{1,3}[ -]?\(?\d{1,5}\)?|\(0\d{2,5}\)|0\d{1,5})[ -]?\d{3,4}[ -]?\d{3,4}(?![\w/:-]|\.\d)"
-)
+from bot.patterns import EMAIL, PHONE
+
 UK_POSTCODE = re.compile(r"\b(?:GIR ?0AA|[A-Z]{1,2}\d[A-Z\d]? ?\d[ABD-HJLNP-UW-Z]{2})\b", re.IGNORECASE)
 STREET = re.compile(
     r"\b\d{1,4}[A-Za-z]?,? +(?:[A-Z][a-z'-]+ +){1,3}"

@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
-import re
 from typing import TYPE_CHECKING, Iterable
 
 from bot.nlp.codes import CodeIndex, CodeMatch
 from bot.nlp.recognisers.spans import overlaps
+from bot.patterns import CASE_REFERENCE_LOOSE, EMAIL
 
 if TYPE_CHECKING:
     from bot.nlp.extraction import Extraction
 
 __all__ = ["ReferenceRecogniser"]
 
-_EMAIL = re.compile(r"(?<![\w.+-])[A-Za-z0-9][A-Za-z0-9._%+'-]{0,63}@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
-_CASE_REF = re.compile(r"(?<![A-Za-z0-9])CS[-\s_]?(\d{4})[-\s_]?(\d{6})(?!\d)", re.IGNORECASE)
 
 
 class ReferenceRecogniser:
@@ -27,10 +25,10 @@ class ReferenceRecogniser:
 
     def find(self, text: str, result: Extraction) -> tuple[list[tuple[int, int]], list[CodeMatch]]:
         """Fill e-mail, case reference and order number; return the character spans they use and any SKUs."""
-        emails = [(m.start(), m.end(), m.group().rstrip(".")) for m in _EMAIL.finditer(text)]
+        emails = [(m.start(), m.end(), m.group().rstrip(".")) for m in EMAIL.finditer(text)]
         result.email = emails[0][2] if emails else None
         reserved = [(s, e) for s, e, _ in emails]
-        case_refs = [m for m in _CASE_REF.finditer(text) if not overlaps(m.start(), m.end(), reserved)]
+        case_refs = [m for m in CASE_REFERENCE_LOOSE.finditer(text) if not overlaps(m.start(), m.end(), reserved)]
         if case_refs:
             result.case_reference = f"CS-{case_refs[0].group(1)}-{case_refs[0].group(2)}"
         reserved += [(m.start(), m.end()) for m in case_refs]
