@@ -9,7 +9,6 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 export TF_CPP_MIN_LOG_LEVEL := 3
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export RASA_TELEMETRY_ENABLED := false
-export ACTION_ENDPOINT_URL ?= http://localhost:5055/webhook
 
 .PHONY: setup webchat system-deps db seed train run run-cluster test-cluster test test-fast lint types validate conversation-tests clean help
 
@@ -64,7 +63,8 @@ test-cluster: setup train
 	$(BIN)/pytest -p no:cacheprovider -q tests/cluster
 
 conversation-tests: train
-	$(BIN)/rasa test core --stories tests/conversations --fail-on-prediction-errors --out var/results/core
+	ACTION_ENDPOINT_URL=$$($(BIN)/complaints config get action-endpoint-url) \
+	  $(BIN)/rasa test core --stories tests/conversations --fail-on-prediction-errors --out var/results/core
 
 test: setup system-deps lint
 	@scripts/test.sh

@@ -13,8 +13,9 @@ from rasa_sdk.types import DomainDict
 
 from bot.cases.availability import known_unavailable, lookups_missed, mark_unavailable, start_turn
 from bot.cases.store import Store, get_store
-from bot.conversation import texts
-from bot.conversation.dialogue import COMPLAINT_SLOTS, Reply
+from bot.conversation import wording
+from bot.conversation.replies import Reply
+from bot.conversation.state import COMPLAINT_SLOTS
 from bot.db import StoreUnavailable, is_unavailable
 
 T = TypeVar("T")
@@ -73,8 +74,9 @@ def said_before(tracker: Tracker, text: str) -> bool:
 
 def note_slow_lookups(dispatcher: CollectingDispatcher, tracker: Tracker, missed: bool) -> None:
     """Tell the customer once that details could not be checked (the database was unavailable)."""
-    if missed and not said_before(tracker, texts.STORE_SLOW_LOOKUP):
-        dispatcher.utter_message(text=texts.STORE_SLOW_LOOKUP)
+    notice = wording.say("store.slow_lookup")
+    if missed and not said_before(tracker, notice):
+        dispatcher.utter_message(text=notice)
 
 
 def slots_of(tracker: Tracker) -> dict[str, Any]:
@@ -166,7 +168,7 @@ async def validate_guarded(
             lambda: validate_form_turn(inner, tracker, form_name, slots, handle, next_slot)
         )
     except StoreUnavailable:
-        dispatcher.utter_message(text=texts.STORE_BUSY)
+        dispatcher.utter_message(text=wording.say("store.busy"))
         return []
     note_slow_lookups(dispatcher, tracker, missed)
     dispatcher.messages.extend(inner.messages)
@@ -217,7 +219,7 @@ def ask_action(slot: str, ask: Callable[[Tracker], Answer], purpose: str) -> typ
             try:
                 answer, missed = await with_store(lambda: ask(tracker))
             except StoreUnavailable:
-                dispatcher.utter_message(text=texts.STORE_BUSY)
+                dispatcher.utter_message(text=wording.say("store.busy"))
                 return []
             note_slow_lookups(dispatcher, tracker, missed)
             say(dispatcher, answer.replies)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import re
 from typing import Any
 
 from rasa_sdk import Action, Tracker
@@ -13,16 +12,9 @@ from rasa_sdk.types import DomainDict
 
 from actions.common import latest_entities, latest_text, say, slot_events, slots_of, store, with_store
 from bot.cases.service import TranscriptTurn
-from bot.conversation import dialogue, outcome, texts
+from bot.conversation import dialogue, outcome, wording
 from bot.db import StoreUnavailable
-
-ANYTHING_ELSE = "Is there anything else I can help you with?"
-DIDNT_UNDERSTAND = (
-    "Sorry, I didn't quite understand. Could you put it another way? You can also ask for a person at any time."
-)
-EMPTY_MESSAGE = "It looks like that message was empty. Tell me what went wrong with your order and I'll help."
-REFERENCE = re.compile(r"\bCS-\d{4}-\d{6}\b", re.IGNORECASE)
-EMAIL = re.compile(r"[A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
+from bot.patterns import CASE_REFERENCE, find_email
 
 
 def transcript_of(tracker: Tracker) -> list[TranscriptTurn]:
@@ -56,7 +48,7 @@ class ActionLogCase(Action):
         except StoreUnavailable:  # kept in the outbox; written once the database is back
             turn = outcome.defer_complaint(*facts)
         say(dispatcher, turn.replies)
-        dispatcher.utter_message(text=ANYTHING_ELSE)
+        dispatcher.utter_message(text=wording.say("confirm.anything_else"))
         return slot_events(turn.slots)
 
 
@@ -103,32 +95,27 @@ class ActionCaseStatus(Action):
         text = latest_text(tracker)
         if tracker.active_loop.get("name") == "complaint_form" and not dialogue.asks_about_a_case(text):
             return await _answer_to_the_form(dispatcher, tracker, text)
-        found = REFERENCE.search(text)
+        found = CASE_REFERENCE.search(text)
         reference = found.group(0).upper() if found else tracker.get_slot("status_reference")
-        email_match = EMAIL.search(text)
-        email = email_match.group(0).lower() if email_match else tracker.get_slot("customer_email")
+        given_email = find_email(text)
+        email = given_email.lower() if given_email else tracker.get_slot("customer_email")
         if not reference:
-            dispatcher.utter_message(text="What's your case reference? It looks like CS-2026-000123.")
+            dispatcher.utter_message(text=wording.say("status.ask_reference"))
             return [SlotSet("status_pending", True)]
         try:
             (verified, answer), _ = await with_store(
                 lambda: outcome.case_status(store(), reference, tracker.sender_id, email), fail_fast=True
             )
         except StoreUnavailable:
-            dispatcher.utter_message(text=texts.STORE_STATUS_UNAVAILABLE.format(reference=reference))
+            dispatcher.utter_message(text=wording.say("store.status_unavailable", reference=reference))
             return [SlotSet("status_pending", False), SlotSet("status_reference", None)]
         if verified or answer:
             dispatcher.utter_message(text=answer)
             return [SlotSet("status_pending", False), SlotSet("status_reference", None)]
-        if tracker.get_slot("status_pending") and email_match:
-            dispatcher.utter_message(
-                text="Sorry, that email address doesn't match the case, so I can't share its details. "
-                "A member of our team can help if you ask for a person."
-            )
+        if tracker.get_slot("status_pending") and given_email:
+            dispatcher.utter_message(text=wording.say("status.email_mismatch"))
             return [SlotSet("status_pending", False), SlotSet("status_reference", None)]
-        dispatcher.utter_message(
-            text=f"To protect your privacy, please tell me the email address you used for case {reference}."
-        )
+        dispatcher.utter_message(text=wording.say("status.ask_email", reference=reference))
         return [SlotSet("status_pending", True), SlotSet("status_reference", reference)]
 
 
@@ -138,7 +125,7 @@ async def _answer_to_the_form(dispatcher: CollectingDispatcher, tracker: Tracker
     try:
         turn, _ = await with_store(lambda: dialogue.handle_answer(store(), slots, requested, text, "inform", entities))
     except StoreUnavailable:
-        dispatcher.utter_message(text=texts.STORE_BUSY)
+        dispatcher.utter_message(text=wording.say("store.busy"))
         return []
     if turn is None:
         return []
@@ -153,20 +140,17 @@ class ActionClarify(Action):
     def name(self) -> str:
         return "action_clarify"
 
+    # Meanings offered: intent -> (button title, ``clarify.<intent>`` in the wording catalogue; payload).
     LABELS = {
-        "report_problem": ("Report a problem", "/report_problem"),
-        "check_status": ("Check a case", "/check_status"),
-        "request_human": ("Talk to a person", "/request_human"),
-        "choose_resolution": ("Choose a resolution", "/choose_resolution"),
-        "cancel": ("Stop", "/cancel"),
-        "greet": ("Say hello", "/greet"),
+        name: (wording.say(f"clarify.{name}"), f"/{name}")
+        for name in ("report_problem", "check_status", "request_human", "choose_resolution", "cancel", "greet")
     }
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[dict[str, Any]]:
         text = latest_text(tracker).strip()
         # The unclear message is forgotten, so the conversation carries on from where it was.
         if not text:
-            dispatcher.utter_message(text=EMPTY_MESSAGE)
+            dispatcher.utter_message(text=wording.say("listen.empty_message"))
             return [UserUtteranceReverted()]
         ranking = (tracker.latest_message or {}).get("intent_ranking") or []
         buttons: list[dict[str, str]] = []
@@ -176,8 +160,8 @@ class ActionClarify(Action):
                 title, payload = self.LABELS[name]
                 buttons.append({"title": title, "payload": payload})
         if not buttons:
-            dispatcher.utter_message(text=DIDNT_UNDERSTAND)
+            dispatcher.utter_message(text=wording.say("clarify.rephrase"))
             return [UserUtteranceReverted()]
-        buttons.append({"title": "Talk to a person", "payload": "/request_human"})
-        dispatcher.utter_message(text="Sorry, I'm not sure I understood. Did you mean one of these?", buttons=buttons)
+        buttons.append({"title": wording.say("clarify.request_human"), "payload": "/request_human"})
+        dispatcher.utter_message(text=wording.say("clarify.did_you_mean"), buttons=buttons)
         return [UserUtteranceReverted()]

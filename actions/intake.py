@@ -20,7 +20,7 @@ from actions.common import (
     validate_guarded,
     with_store,
 )
-from bot.conversation import dialogue, texts
+from bot.conversation import dialogue, wording
 from bot.db import StoreUnavailable
 
 
@@ -35,7 +35,7 @@ class ActionAcknowledgeComplaint(Action):
         try:
             turn, missed = await with_store(lambda: dialogue.acknowledge(store(), slots, text))
         except StoreUnavailable:
-            dispatcher.utter_message(text=texts.STORE_BUSY)
+            dispatcher.utter_message(text=wording.say("store.busy"))
             return []
         say(dispatcher, turn.replies)
         note_slow_lookups(dispatcher, tracker, missed)
@@ -71,8 +71,5 @@ class ActionCancelComplaint(Action):
         return "action_cancel_complaint"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[dict[str, Any]]:
-        dispatcher.utter_message(
-            text="No problem, I've stopped there and haven't logged anything. "
-            "If you change your mind, just tell me what happened."
-        )
+        dispatcher.utter_message(text=wording.say("confirm.cancelled"))
         return [ActiveLoop(None), SlotSet("requested_slot", None), *slot_events(dialogue.reset_complaint())]

@@ -45,10 +45,10 @@ from bot.cases.models import Case, CaseEvent  # noqa: E402
 from bot.cases.service import CaseDraft, TranscriptTurn  # noqa: E402
 from bot.cases.store import Store, open_store  # noqa: E402
 from bot.settings import load_settings  # noqa: E402
-from bot.triage import cards  # noqa: E402
-from bot.triage.posting import card_location, post_new_cases  # noqa: E402
-from bot.triage.scheduler import web_client  # noqa: E402
+from integrations.slack import cards  # noqa: E402
 from integrations.slack.app import build_app, wsgi_app  # noqa: E402
+from integrations.slack.client import web_client  # noqa: E402
+from integrations.slack.posting import card_location, post_new_cases  # noqa: E402
 from tests.support.servers import create_database, free_port, postgres_server, wait_for_port  # noqa: E402
 from tests.support.slack_standin import (  # noqa: E402
     RasaRecorder,

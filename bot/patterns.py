@@ -92,3 +92,26 @@ def is_no(text: str) -> bool:
 def negated(text_before: str) -> bool:
     """True when ``text_before`` ends in a negation that applies to the next word or two."""
     return NEGATED_BEFORE.search(text_before or "") is not None
+
+
+# Negation as a reply choosing between offered options reads it ("I don't want a refund", "rather than a
+# repair", "no refund"). Narrower than NEGATION_WORDS on purpose: "nothing" and "none" are choices in
+# themselves ("nothing, thanks"), and a bare "no" negates only the next word or two ("no refund", but not
+# "no thanks, fix them").
+CHOICE_NEGATORS = re.compile(
+    r"\b(not|never|without|cannot|nor|rather than|instead of|other than|\w+n't|dont|wont|cant)\b"
+)
+CHOICE_NO_BEFORE = re.compile(r"\bno\s+(\w+\s+)?$")
+# "I wouldn't mind a repair", "don't object to store credit": a negation that means yes.
+NOT_MINDING = re.compile(r"\b(wouldn't|would not|don't|do not|i'd not|not) (mind|object to)\b")
+
+
+def negates_choice(clause: str) -> bool:
+    """True when the end of ``clause`` (lower case) turns down the option named after it.
+
+    A negator among its last four words counts ("I don't really want a"), and so does "no" right
+    before ("no refund", "no new pair").
+    """
+    if CHOICE_NEGATORS.search(" ".join(clause.split()[-4:])):
+        return True
+    return CHOICE_NO_BEFORE.search(clause) is not None

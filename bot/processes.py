@@ -8,8 +8,8 @@ then ``spawned: 'NAME'`` in ``supervisord.log`` and on the terminal); one that d
 ``startretries`` times, then left FATAL while the others keep running. SIGINT/SIGTERM to supervisord
 stops every program and its children (``stopasgroup``/``killasgroup``).
 
-    python -m bot.processes single --var-dir var > var/supervisord.conf
-    python -m bot.processes cluster --dir var/cluster --rasa-ports "5006 5007" ... > conf
+    complaints processes single --var-dir var > var/supervisord.conf
+    complaints processes cluster --dir var/cluster --rasa-ports "5006 5007" ... > conf
 
 Secrets never appear in the file: commands refer to the environment (``%(ENV_RASA_AUTH_TOKEN)s``),
 which supervisord inherits from the script that starts it.
@@ -17,7 +17,6 @@ which supervisord inherits from the script that starts it.
 
 from __future__ import annotations
 
-import argparse
 import os
 import shlex
 import sys
@@ -154,6 +153,62 @@ def single_programs(
 SANIC_ENV = {"SANIC_REQUEST_TIMEOUT": "600", "SANIC_RESPONSE_TIMEOUT": "600", "SANIC_KEEP_ALIVE_TIMEOUT": "120"}
 
 
+def _redis_program(directory: Path, redis_port: int) -> Program:
+    """Redis for Rasa's lock store: local only, nothing kept on disk."""
+    command = ["redis-server", "--port", str(redis_port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"]
+    return Program("redis", [*command, "--dir", str(directory / "run")], priority=10, start_seconds=1)
+
+
+def _rasa_pair(
+    directory: Path,
+    n: int,
+    ports: tuple[int, int],
+    dashboard_port: int,
+    model: str,
+    restart: bool,
+    rasa_env: dict[str, str],
+) -> list[Program]:
+    """Action server ``actions-n`` and Rasa process ``rasa-n`` (with its own endpoints file)."""
+    rasa_port, actions_port = ports
+    complaints = str(BIN / "complaints")
+    rasa = [
+        str(BIN / "rasa"),
+        "run",
+        "--enable-api",
+        "--port",
+        str(rasa_port),
+        "--model",
+        model,
+        "--cors",
+        f"http://localhost:{dashboard_port}",
+        "--endpoints",
+        str(directory / f"endpoints-{n}.yml"),
+        "--credentials",
+        str(directory / "credentials.yml"),
+        "--auth-token",
+        _env_ref("RASA_AUTH_TOKEN"),
+    ]
+    actions = [complaints, "actions", "--port", str(actions_port)]
+    return [
+        Program(f"actions-{n}", actions, priority=100, autorestart=restart, environment=SANIC_ENV),
+        Program(f"rasa-{n}", rasa, priority=200, autorestart=restart, start_seconds=10, environment=rasa_env),
+    ]
+
+
+def _cluster_web(dashboard_port: int, nginx_port: int) -> Program:
+    """The web app, talking to Rasa through nginx."""
+    environment = {"RASA_URL": f"http://127.0.0.1:{nginx_port}", "RASA_SOCKET_URL": f"http://localhost:{nginx_port}"}
+    command = [str(BIN / "complaints"), "web", "--port", str(dashboard_port)]
+    return Program("web", command, priority=300, environment=environment)
+
+
+def _nginx_program(directory: Path) -> Program:
+    """The nginx in front of the Rasa processes (configuration written by ``scripts/run_cluster.sh``)."""
+    log = str(directory / "log" / "nginx-error.log")
+    command = ["nginx", "-c", str(directory / "nginx.conf"), "-e", log, "-p", str(directory / "nginx")]
+    return Program("nginx", command, priority=400, start_seconds=1)
+
+
 def cluster_programs(
     directory: Path,
     rasa_ports: Sequence[int],
@@ -176,152 +231,12 @@ def cluster_programs(
     rasa_env = dict(SANIC_ENV)
     if lock_lifetime:
         rasa_env["TICKET_LOCK_LIFETIME"] = str(lock_lifetime)
-    programs = [
-        Program(
-            "redis",
-            [
-                "redis-server",
-                "--port",
-                str(redis_port),
-                "--bind",
-                "127.0.0.1",
-                "--save",
-                "",
-                "--appendonly",
-                "no",
-                "--dir",
-                str(directory / "run"),
-            ],
-            priority=10,
-            start_seconds=1,
-        )
-    ]
-    for n, (rasa_port, actions_port) in enumerate(zip(rasa_ports, actions_ports, strict=True), start=1):
-        programs.append(
-            Program(
-                f"actions-{n}",
-                [complaints, "actions", "--port", str(actions_port)],
-                priority=100,
-                autorestart=restart,
-                environment=SANIC_ENV,
-            )
-        )
-        rasa = [
-            str(BIN / "rasa"),
-            "run",
-            "--enable-api",
-            "--port",
-            str(rasa_port),
-            "--model",
-            model,
-            "--cors",
-            f"http://localhost:{dashboard_port}",
-            "--endpoints",
-            str(directory / f"endpoints-{n}.yml"),
-            "--credentials",
-            str(directory / "credentials.yml"),
-            "--auth-token",
-            _env_ref("RASA_AUTH_TOKEN"),
-        ]
-        programs.append(
-            Program(f"rasa-{n}", rasa, priority=200, autorestart=restart, start_seconds=10, environment=rasa_env)
-        )
+    programs = [_redis_program(directory, redis_port)]
+    for n, ports in enumerate(zip(rasa_ports, actions_ports, strict=True), start=1):
+        programs += _rasa_pair(directory, n, ports, dashboard_port, model, restart, rasa_env)
     for n in range(1, workers + 1):
         programs.append(Program(f"worker-{n}", [complaints, "followups", "worker"], priority=300, autorestart=restart))
     if web:
-        programs.append(
-            Program(
-                "web",
-                [complaints, "web", "--port", str(dashboard_port)],
-                priority=300,
-                environment={
-                    "RASA_URL": f"http://127.0.0.1:{nginx_port}",
-                    "RASA_SOCKET_URL": f"http://localhost:{nginx_port}",
-                },
-            )
-        )
-    nginx_dir = directory / "nginx"
-    programs.append(
-        Program(
-            "nginx",
-            [
-                "nginx",
-                "-c",
-                str(directory / "nginx.conf"),
-                "-e",
-                str(directory / "log" / "nginx-error.log"),
-                "-p",
-                str(nginx_dir),
-            ],
-            priority=400,
-            start_seconds=1,
-        )
-    )
+        programs.append(_cluster_web(dashboard_port, nginx_port))
+    programs.append(_nginx_program(directory))
     return programs
-
-
-def _ports(text: str) -> list[int]:
-    return [int(port) for port in text.split()]
-
-
-def build_parser() -> argparse.ArgumentParser:
-    """Command line: ``single`` (make run) or ``cluster`` (make run-cluster); prints the configuration."""
-    parser = argparse.ArgumentParser(prog="python -m bot.processes", description=__doc__.splitlines()[0])
-    sub = parser.add_subparsers(dest="layout", required=True)
-    single = sub.add_parser("single", help="make run: actions, rasa, worker, web (+ slack)")
-    single.add_argument("--var-dir", type=Path, required=True, help="endpoints.yml, credentials.yml, log/, run/")
-    single.add_argument("--rasa-port", type=int, default=5005)
-    single.add_argument("--actions-port", type=int, default=5055)
-    single.add_argument("--dashboard-port", type=int, default=8000)
-    single.add_argument("--slack-port", type=int, help="also run the Slack triage app on this port")
-    single.add_argument("--model", default="models")
-    cluster = sub.add_parser("cluster", help="make run-cluster: redis, K actions + rasa, M workers, web, nginx")
-    cluster.add_argument("--dir", type=Path, required=True, help="the cluster folder (log/, run/, nginx.conf)")
-    cluster.add_argument("--rasa-ports", type=_ports, required=True, help='space-separated, e.g. "5006 5007"')
-    cluster.add_argument("--actions-ports", type=_ports, required=True)
-    cluster.add_argument("--workers", type=int, default=1)
-    cluster.add_argument("--redis-port", type=int, required=True)
-    cluster.add_argument("--nginx-port", type=int, required=True)
-    cluster.add_argument("--dashboard-port", type=int, default=8000)
-    cluster.add_argument("--no-web", action="store_true")
-    cluster.add_argument("--model", default="models")
-    cluster.add_argument("--no-restart", action="store_true", help="leave a dead Rasa/action server/worker down")
-    cluster.add_argument("--lock-lifetime", type=int, help="TICKET_LOCK_LIFETIME for the Rasa processes (s)")
-    return parser
-
-
-def main(argv: Optional[Sequence[str]] = None) -> int:
-    """Print the configuration for the chosen layout."""
-    args = build_parser().parse_args(argv)
-    if args.layout == "single":
-        var_dir = args.var_dir.resolve()
-        programs = single_programs(
-            var_dir, args.rasa_port, args.actions_port, args.dashboard_port, args.slack_port, args.model
-        )
-        run_dir, log_dir = var_dir / "run", var_dir / "log"
-    else:
-        if len(args.rasa_ports) != len(args.actions_ports):
-            raise SystemExit("--rasa-ports and --actions-ports need the same number of ports")
-        directory = args.dir.resolve()
-        programs = cluster_programs(
-            directory,
-            args.rasa_ports,
-            args.actions_ports,
-            args.workers,
-            args.redis_port,
-            args.nginx_port,
-            args.dashboard_port,
-            web=not args.no_web,
-            model=args.model,
-            restart=not args.no_restart,
-            lock_lifetime=args.lock_lifetime,
-        )
-        run_dir, log_dir = directory / "run", directory / "log"
-    for folder in (run_dir, log_dir):
-        folder.mkdir(parents=True, exist_ok=True)
-    sys.stdout.write(render(programs, run_dir, log_dir, Path(os.getcwd())))
-    return 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())

@@ -1,61 +1,34 @@
-"""Settings, read once from the environment.
+"""Settings, read once from the environment (pydantic ``BaseSettings``).
 
 This is the only module that reads ``os.environ``. Everything else receives a
 :class:`Settings` instance (usually from :func:`get_settings`).
+
+Each setting is one field: its default and its environment variable(s) are written there and
+nowhere else. A variable set to blanks counts as unset. Values that follow from other settings
+(an SQLite path made absolute, the conversations database beside the case database, the outbox and
+tracker journal folders) are worked out by the validators below, in field order.
 """
 
 from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass, field, replace
+import secrets
 from functools import lru_cache
 from pathlib import Path
-from typing import Mapping
+from typing import Any, Mapping, Optional
 
+from pydantic import BaseSettings, Field, ValidationError, validator
 from sqlalchemy.engine import make_url
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DATABASE_URL = "sqlite:///var/complaints.db"
 
-_PLACEHOLDER_SECRETS = {"", "change-me", "changeme", "secret", "dev", "development"}
+_PLACEHOLDER_SECRETS = frozenset({"", "change-me", "changeme", "secret", "dev", "development"})
 
 
 class SettingsError(ValueError):
     """Raised when the environment holds an invalid setting."""
-
-
-def _int(env: Mapping[str, str], name: str, default: int) -> int:
-    raw = env.get(name, "").strip()
-    if not raw:
-        return default
-    try:
-        return int(raw)
-    except ValueError as exc:
-        raise SettingsError(f"{name} must be a whole number, got {raw!r}") from exc
-
-
-def _float(env: Mapping[str, str], name: str, default: float) -> float:
-    raw = env.get(name, "").strip()
-    if not raw:
-        return default
-    try:
-        return float(raw)
-    except ValueError as exc:
-        raise SettingsError(f"{name} must be a number, got {raw!r}") from exc
-
-
-def _default_outbox(database_url: str, root: Path) -> Path:
-    """Where work for ``database_url`` waits when it is unavailable: beside an SQLite file, else under var/.
-
-    An outbox belongs to one database (replaying it into another would write cases in the wrong place),
-    so the default is derived from the database URL.
-    """
-    url = make_url(database_url)
-    if url.get_backend_name() == "sqlite" and url.database and url.database != ":memory:":
-        return Path(url.database).resolve().parent / "outbox"
-    name = "-".join(str(part) for part in (url.get_backend_name(), url.host, url.port, url.database) if part)
-    return root / "var" / "outbox" / re.sub(r"[^A-Za-z0-9_.-]", "_", name)
 
 
 def _resolve_sqlite_url(url: str, root: Path) -> str:
@@ -73,7 +46,7 @@ def _resolve_sqlite_url(url: str, root: Path) -> str:
     return prefix + str((root / path).resolve())
 
 
-def _sqlite_file(url: str) -> Path | None:
+def _sqlite_file(url: str) -> Optional[Path]:
     """The file of an (already resolved) SQLite URL, or None for other databases and in-memory SQLite."""
     prefix = "sqlite:///"
     if not url.startswith(prefix):
@@ -98,65 +71,171 @@ def _conversations_url(database_url: str) -> str:
     return "sqlite:///" + str(cases.with_name(name))
 
 
-def _tracker_journal_dir(env: Mapping[str, str], root: Path, tracker_store_url: str) -> Path:
-    """Folder of the tracker store's journal (``TRACKER_JOURNAL_DIR``; default beside the conversations file)."""
-    raw = env.get("TRACKER_JOURNAL_DIR", "").strip()
-    if raw:
-        return (root / raw).resolve()
-    conversations = _sqlite_file(tracker_store_url)
-    if conversations is not None:
-        return conversations.parent / "tracker-journal"
-    return root / "var" / "tracker-journal"
+def _default_outbox(database_url: str, root: Path) -> Path:
+    """Where work for ``database_url`` waits when it is unavailable: beside an SQLite file, else under var/.
+
+    An outbox belongs to one database (replaying it into another would write cases in the wrong place),
+    so the default is derived from the database URL.
+    """
+    url = make_url(database_url)
+    if url.get_backend_name() == "sqlite" and url.database and url.database != ":memory:":
+        return Path(url.database).resolve().parent / "outbox"
+    name = "-".join(str(part) for part in (url.get_backend_name(), url.host, url.port, url.database) if part)
+    return root / "var" / "outbox" / re.sub(r"[^A-Za-z0-9_.-]", "_", name)
 
 
-@dataclass(frozen=True)
-class Settings:
-    """All runtime configuration of the complaint assistant."""
+def _local_url(values: Mapping[str, Any], port_field: str, path: str = "") -> str:
+    """``http://localhost:<port><path>`` for a service of this machine ("" when the port itself was invalid)."""
+    port = values.get(port_field)
+    return "" if port is None else f"http://localhost:{port}{path}"
 
-    database_url: str = DEFAULT_DATABASE_URL
-    environment: str = "development"
-    rasa_url: str = "http://localhost:5005"
-    rasa_auth_token: str = ""
-    action_server_url: str = "http://localhost:5055/webhook"
-    tracker_store: str = "sql"
-    tracker_store_url: str = ""
-    tracker_journal_dir: Path = PROJECT_ROOT / "var" / "tracker-journal"
-    tracker_busy_timeout_ms: int = 1000
-    tracker_retry_seconds: float = 1.5
-    lock_store_url: str = ""
-    slack_bot_token: str = ""
-    slack_signing_secret: str = ""
-    slack_triage_channel: str = "#complaints-triage"
-    slack_api_url: str = ""
-    slack_supervisor_channel: str = "#complaints-supervisors"
-    slack_quality_channel: str = "#quality"
-    dashboard_secret_key: str = ""
-    dashboard_port: int = 8000
-    sla_rules_file: Path = PROJECT_ROOT / "data" / "policy" / "sla.yml"
-    resolution_policy_file: Path = PROJECT_ROOT / "data" / "policy" / "resolution.yml"
-    followup_delays_file: Path = PROJECT_ROOT / "data" / "policy" / "followups.yml"
-    timezone: str = "Europe/London"
-    sqlite_busy_timeout_ms: int = 30000
-    db_answer_timeout_ms: int = 1500
-    outbox_dir: Path = PROJECT_ROOT / "var" / "outbox"
-    log_level: str = "INFO"
-    smtp_host: str = ""
-    smtp_port: int = 25
-    smtp_from: str = "customer-care@localhost"
-    smtp_username: str = ""
-    smtp_password: str = ""
-    smtp_starttls: bool = False
-    public_base_url: str = "http://localhost:8000"
-    followup_interval_seconds: float = 15.0
-    followup_claim_timeout_seconds: float = 300.0
-    rasa_socket_url: str = "http://localhost:5005"
-    webchat_secret_key: str = ""
-    photos_dir: Path = PROJECT_ROOT / "var" / "photos"
-    photo_max_bytes: int = 8 * 1024 * 1024
-    retention_months: int = 72
-    action_server_token: str = ""
-    action_server_host: str = "127.0.0.1"
-    project_root: Path = field(default=PROJECT_ROOT)
+
+def _write_new_key(key_file: Path) -> None:
+    """Write a random key to ``key_file`` (mode 0600) unless another process wrote one first."""
+    key_file.parent.mkdir(parents=True, exist_ok=True)
+    draft = key_file.with_name(f".{key_file.name}.{os.getpid()}")
+    fd = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="ascii") as handle:
+        handle.write(secrets.token_hex(32))
+    try:
+        os.link(draft, key_file)  # atomic: a process starting at the same time keeps the first key
+    except FileExistsError:
+        pass
+    finally:
+        draft.unlink()
+
+
+class Settings(BaseSettings):
+    """All runtime configuration of the complaint assistant (immutable once loaded)."""
+
+    # Folder the relative paths below are anchored to; declared first because the validators need it.
+    project_root: Path = Field(PROJECT_ROOT, env="COMPLAINTS_ROOT")
+    environment: str = Field("development", env="COMPLAINTS_ENV")
+    database_url: str = Field(DEFAULT_DATABASE_URL, env="DATABASE_URL")
+    rasa_port: int = Field(5005, env="RASA_PORT")
+    actions_port: int = Field(5055, env="ACTIONS_PORT")
+    slack_port: int = Field(3000, env="SLACK_PORT")
+    rasa_url: str = Field(None, env="RASA_URL")  # default: http://localhost:<rasa_port>
+    rasa_auth_token: str = Field("", env="RASA_AUTH_TOKEN")
+    # default: http://localhost:<actions_port>/webhook (ACTION_SERVER_URL is an older name)
+    action_server_url: str = Field(None, env=["ACTION_ENDPOINT_URL", "ACTION_SERVER_URL"])
+    tracker_store: str = Field("sql", env="TRACKER_STORE")
+    tracker_store_url: str = Field(None, env="TRACKER_STORE_URL")  # default: derived from database_url
+    tracker_journal_dir: Path = Field(None, env="TRACKER_JOURNAL_DIR")  # default: beside the conversations
+    tracker_busy_timeout_ms: int = Field(1000, env="TRACKER_STORE_BUSY_TIMEOUT_MS")
+    tracker_retry_seconds: float = Field(1.5, env="TRACKER_STORE_RETRY_SECONDS")
+    lock_store_url: str = Field("", env="LOCK_STORE_URL")
+    slack_bot_token: str = Field("", env="SLACK_BOT_TOKEN")
+    slack_signing_secret: str = Field("", env="SLACK_SIGNING_SECRET")
+    slack_triage_channel: str = Field("#complaints-triage", env="SLACK_TRIAGE_CHANNEL")
+    slack_api_url: str = Field("", env="SLACK_API_URL")
+    slack_supervisor_channel: str = Field("#complaints-supervisors", env="SLACK_SUPERVISOR_CHANNEL")
+    slack_quality_channel: str = Field("#quality", env="SLACK_QUALITY_CHANNEL")
+    dashboard_secret_key: str = Field("", env="DASHBOARD_SECRET_KEY")
+    dashboard_port: int = Field(8000, env="DASHBOARD_PORT")
+    sla_rules_file: Path = Field(Path("data/policy/sla.yml"), env="SLA_RULES_FILE")
+    resolution_policy_file: Path = Field(Path("data/policy/resolution.yml"), env="RESOLUTION_POLICY_FILE")
+    followup_delays_file: Path = Field(Path("data/policy/followups.yml"), env="FOLLOWUP_DELAYS_FILE")
+    timezone: str = Field("Europe/London", env="COMPLAINTS_TIMEZONE")
+    sqlite_busy_timeout_ms: int = Field(30000, env="SQLITE_BUSY_TIMEOUT_MS")
+    db_answer_timeout_ms: int = Field(1500, env="DB_ANSWER_TIMEOUT_MS")
+    outbox_dir: Path = Field(None, env="OUTBOX_DIR")  # default: derived from database_url
+    log_level: str = Field("INFO", env="LOG_LEVEL")
+    smtp_host: str = Field("", env="SMTP_HOST")
+    smtp_port: int = Field(25, env="SMTP_PORT")
+    smtp_from: str = Field("customer-care@localhost", env="SMTP_FROM")
+    smtp_username: str = Field("", env="SMTP_USERNAME")
+    smtp_password: str = Field("", env="SMTP_PASSWORD")
+    smtp_starttls: bool = Field(False, env="SMTP_STARTTLS")
+    public_base_url: str = Field("http://localhost:8000", env="PUBLIC_BASE_URL")
+    followup_interval_seconds: float = Field(15.0, env="FOLLOWUP_INTERVAL_SECONDS")
+    followup_claim_timeout_seconds: float = Field(300.0, env="FOLLOWUP_CLAIM_TIMEOUT_SECONDS")
+    rasa_socket_url: str = Field(None, env="RASA_SOCKET_URL")  # default: http://localhost:<rasa_port>
+    webchat_secret_key: str = Field("", env="WEBCHAT_SECRET_KEY")
+    photos_dir: Path = Field(Path("var/photos"), env="PHOTOS_DIR")
+    photo_max_bytes: int = Field(8 * 1024 * 1024, env="PHOTO_MAX_BYTES")
+    retention_months: int = Field(72, env="RETENTION_MONTHS")
+    action_server_token: str = Field("", env="ACTION_SERVER_TOKEN")
+    action_server_host: str = Field("127.0.0.1", env="ACTION_SERVER_HOST")
+
+    class Config:
+        """Immutable; validators also run on defaults (derived values); only :func:`load_settings` reads."""
+
+        frozen = True
+        validate_all = True
+        case_sensitive = True
+
+        @classmethod
+        def customise_sources(cls, init_settings: Any, env_settings: Any, file_secret_settings: Any) -> tuple[Any, ...]:
+            """Values come only from :func:`load_settings`, which reads the mapping it is given."""
+            return (init_settings,)
+
+    @validator("project_root", pre=True)
+    def _absolute_root(cls, value: Any) -> Path:
+        return Path(value).resolve()
+
+    @validator("environment", "lock_store_url", "action_server_host")
+    def _stripped(cls, value: str) -> str:
+        return value.strip()
+
+    @validator("tracker_store")
+    def _store_kind(cls, value: str) -> str:
+        return value.strip().lower()
+
+    @validator("log_level")
+    def _upper_case(cls, value: str) -> str:
+        return value.upper()
+
+    @validator("public_base_url")
+    def _no_trailing_slash(cls, value: str) -> str:
+        return value.rstrip("/")
+
+    @validator("rasa_url", "rasa_socket_url", pre=True, always=True)
+    def _rasa_on_its_port(cls, value: Optional[str], values: dict[str, Any]) -> str:
+        if value is not None:
+            return value.rstrip("/")
+        return _local_url(values, "rasa_port")
+
+    @validator("action_server_url", pre=True, always=True)
+    def _actions_on_their_port(cls, value: Optional[str], values: dict[str, Any]) -> str:
+        return value if value is not None else _local_url(values, "actions_port", "/webhook")
+
+    @validator("database_url")
+    def _anchored_database(cls, value: str, values: dict[str, Any]) -> str:
+        return _resolve_sqlite_url(value.strip(), values["project_root"])
+
+    @validator("tracker_store_url", pre=True, always=True)
+    def _conversations_database(cls, value: Optional[str], values: dict[str, Any]) -> str:
+        if value is None:
+            return _conversations_url(values.get("database_url", ""))
+        return _resolve_sqlite_url(value.strip(), values["project_root"])
+
+    @validator("tracker_journal_dir", pre=True, always=True)
+    def _journal_beside_conversations(cls, value: Any, values: dict[str, Any]) -> Path:
+        if value is not None:
+            return (values["project_root"] / str(value).strip()).resolve()
+        conversations = _sqlite_file(values.get("tracker_store_url", ""))
+        if conversations is not None:
+            return conversations.parent / "tracker-journal"
+        return values["project_root"] / "var" / "tracker-journal"
+
+    @validator("outbox_dir", pre=True, always=True)
+    def _outbox_of_the_database(cls, value: Any, values: dict[str, Any]) -> Path:
+        if value is not None:
+            return (values["project_root"] / value).resolve()
+        return _default_outbox(values.get("database_url", DEFAULT_DATABASE_URL), values["project_root"])
+
+    @validator("sla_rules_file", "resolution_policy_file", "followup_delays_file")
+    def _policy_file(cls, value: Path, values: dict[str, Any]) -> Path:
+        return values["project_root"] / value
+
+    @validator("photos_dir")
+    def _photos_folder(cls, value: Path, values: dict[str, Any]) -> Path:
+        return (values["project_root"] / value).resolve()
+
+    @validator("smtp_starttls", pre=True)
+    def _yes_words(cls, value: Any) -> bool:
+        return value if isinstance(value, bool) else str(value).lower() in ("1", "true", "yes")
 
     @property
     def webchat_secret(self) -> str:
@@ -167,52 +246,26 @@ class Settings:
         """
         if self.webchat_secret_key:
             return self.webchat_secret_key
-        key_file = self.project_root / "var" / "webchat.key"
-        if not key_file.exists():
-            import secrets
-
-            key_file.parent.mkdir(parents=True, exist_ok=True)
-            key_file.write_text(secrets.token_hex(32))
-            key_file.chmod(0o600)
-        return key_file.read_text().strip()
+        return self._install_key("webchat.key", "WEBCHAT_SECRET_KEY", development_only=False)
 
     @property
     def rating_secret(self) -> str:
         """Key for one-time rating links (the dashboard key, or a per-install key under var/)."""
         if self.dashboard_secret_key:
             return self.dashboard_secret_key
-        key_file = self.project_root / "var" / "rating.key"
-        if not key_file.exists():
-            import secrets
+        return self._install_key("rating.key", "DASHBOARD_SECRET_KEY", development_only=False)
 
-            key_file.parent.mkdir(parents=True, exist_ok=True)
-            key_file.write_text(secrets.token_hex(32))
-            key_file.chmod(0o600)
-        return key_file.read_text().strip()
-
-    def _install_key(self, name: str, variable: str) -> str:
-        """The per-install key ``var/<name>``, made on first use (development only).
+    def _install_key(self, name: str, variable: str, development_only: bool = True) -> str:
+        """The per-install key ``var/<name>``, made on first use (only in development if ``development_only``).
 
         Outside development an existing key file is used but never created: the deployment must
         set ``variable`` (or provide the file) deliberately.
         """
         key_file = self.project_root / "var" / name
         if not key_file.exists():
-            if self.environment != "development":
+            if development_only and self.environment != "development":
                 raise SettingsError(f"{variable} must be set outside development (COMPLAINTS_ENV={self.environment})")
-            import secrets
-
-            key_file.parent.mkdir(parents=True, exist_ok=True)
-            draft = key_file.with_name(f".{name}.{os.getpid()}")
-            fd = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-            with os.fdopen(fd, "w", encoding="ascii") as handle:
-                handle.write(secrets.token_hex(32))
-            try:
-                os.link(draft, key_file)  # atomic: a process starting at the same time keeps the first key
-            except FileExistsError:
-                pass
-            finally:
-                draft.unlink()
+            _write_new_key(key_file)
         return key_file.read_text().strip()
 
     @property
@@ -239,9 +292,12 @@ class Settings:
         """Slack is only switched on when both its token and signing secret are set."""
         return bool(self.slack_bot_token and self.slack_signing_secret)
 
-    def with_overrides(self, **changes: object) -> Settings:
-        """Return a copy with some fields replaced (handy for tests)."""
-        return replace(self, **changes)  # type: ignore[arg-type]
+    def with_overrides(self, **changes: Any) -> Settings:
+        """Return a copy with some fields replaced as given (handy for tests; nothing is re-derived)."""
+        unknown = sorted(set(changes) - set(self.__fields__))
+        if unknown:
+            raise TypeError(f"unknown settings: {', '.join(unknown)}")
+        return self.copy(update=changes)
 
     def check_production(self) -> None:
         """Refuse placeholder secrets outside development."""
@@ -257,64 +313,36 @@ class Settings:
             raise SettingsError("ACTION_SERVER_TOKEN must be a real secret outside development")
 
 
-def load_settings(env: Mapping[str, str] | None = None) -> Settings:
+def _environment_values(env: Mapping[str, str]) -> dict[str, str]:
+    """Each field's raw value: the first of its variables set to something other than blanks."""
+    values: dict[str, str] = {}
+    for name, field in Settings.__fields__.items():
+        for variable in field.field_info.extra["env_names"]:
+            raw = env.get(variable)
+            if raw is not None and raw.strip():
+                values[name] = raw
+                break
+    return values
+
+
+def _problem(error: Mapping[str, Any], raw: Mapping[str, str]) -> str:
+    """A one-line message naming the variable behind a pydantic error, e.g. ``DASHBOARD_PORT must be ...``."""
+    name = str(error["loc"][0])
+    field = Settings.__fields__[name]
+    variable = next(iter(field.field_info.extra["env_names"]))
+    expected = {int: "a whole number", float: "a number"}.get(field.outer_type_)
+    if expected is not None:
+        return f"{variable} must be {expected}, got {raw.get(name)!r}"
+    return f"{variable}: {error['msg']}"
+
+
+def load_settings(env: Optional[Mapping[str, str]] = None) -> Settings:
     """Build :class:`Settings` from an environment mapping (default ``os.environ``)."""
-    env = os.environ if env is None else env
-    root = Path(env.get("COMPLAINTS_ROOT", str(PROJECT_ROOT))).resolve()
-    database_url = _resolve_sqlite_url(env.get("DATABASE_URL", "").strip() or DEFAULT_DATABASE_URL, root)
-    tracker_store_url = _resolve_sqlite_url(env.get("TRACKER_STORE_URL", "").strip(), root) or _conversations_url(
-        database_url
-    )
-    policy_dir = root / "data" / "policy"
-    return Settings(
-        database_url=database_url,
-        environment=env.get("COMPLAINTS_ENV", "development").strip() or "development",
-        rasa_url=env.get("RASA_URL", "http://localhost:5005").rstrip("/"),
-        rasa_auth_token=env.get("RASA_AUTH_TOKEN", ""),
-        action_server_url=env.get("ACTION_ENDPOINT_URL", "")
-        or env.get("ACTION_SERVER_URL", "http://localhost:5055/webhook"),
-        tracker_store=env.get("TRACKER_STORE", "sql").strip().lower() or "sql",
-        tracker_store_url=tracker_store_url,
-        tracker_journal_dir=_tracker_journal_dir(env, root, tracker_store_url),
-        tracker_busy_timeout_ms=_int(env, "TRACKER_STORE_BUSY_TIMEOUT_MS", 1000),
-        tracker_retry_seconds=_float(env, "TRACKER_STORE_RETRY_SECONDS", 1.5),
-        lock_store_url=env.get("LOCK_STORE_URL", "").strip(),
-        slack_bot_token=env.get("SLACK_BOT_TOKEN", ""),
-        slack_signing_secret=env.get("SLACK_SIGNING_SECRET", ""),
-        slack_triage_channel=env.get("SLACK_TRIAGE_CHANNEL", "#complaints-triage"),
-        slack_api_url=env.get("SLACK_API_URL", ""),
-        slack_supervisor_channel=env.get("SLACK_SUPERVISOR_CHANNEL", "#complaints-supervisors"),
-        slack_quality_channel=env.get("SLACK_QUALITY_CHANNEL", "#quality"),
-        dashboard_secret_key=env.get("DASHBOARD_SECRET_KEY", ""),
-        dashboard_port=_int(env, "DASHBOARD_PORT", 8000),
-        sla_rules_file=Path(env.get("SLA_RULES_FILE", str(policy_dir / "sla.yml"))),
-        resolution_policy_file=Path(env.get("RESOLUTION_POLICY_FILE", str(policy_dir / "resolution.yml"))),
-        followup_delays_file=Path(env.get("FOLLOWUP_DELAYS_FILE", str(policy_dir / "followups.yml"))),
-        timezone=env.get("COMPLAINTS_TIMEZONE", "Europe/London"),
-        sqlite_busy_timeout_ms=_int(env, "SQLITE_BUSY_TIMEOUT_MS", 30000),
-        db_answer_timeout_ms=_int(env, "DB_ANSWER_TIMEOUT_MS", 1500),
-        outbox_dir=(root / env["OUTBOX_DIR"]).resolve()
-        if env.get("OUTBOX_DIR", "").strip()
-        else _default_outbox(database_url, root),
-        log_level=env.get("LOG_LEVEL", "INFO").upper(),
-        smtp_host=env.get("SMTP_HOST", ""),
-        smtp_port=_int(env, "SMTP_PORT", 25),
-        smtp_from=env.get("SMTP_FROM", "customer-care@localhost"),
-        smtp_username=env.get("SMTP_USERNAME", ""),
-        smtp_password=env.get("SMTP_PASSWORD", ""),
-        smtp_starttls=env.get("SMTP_STARTTLS", "").lower() in ("1", "true", "yes"),
-        public_base_url=env.get("PUBLIC_BASE_URL", "http://localhost:8000").rstrip("/"),
-        followup_interval_seconds=float(env.get("FOLLOWUP_INTERVAL_SECONDS", "") or 15),
-        followup_claim_timeout_seconds=float(env.get("FOLLOWUP_CLAIM_TIMEOUT_SECONDS", "") or 300),
-        rasa_socket_url=env.get("RASA_SOCKET_URL", "http://localhost:5005").rstrip("/"),
-        webchat_secret_key=env.get("WEBCHAT_SECRET_KEY", ""),
-        photos_dir=(root / env.get("PHOTOS_DIR", "var/photos")).resolve(),
-        photo_max_bytes=_int(env, "PHOTO_MAX_BYTES", 8 * 1024 * 1024),
-        retention_months=_int(env, "RETENTION_MONTHS", 72),
-        action_server_token=env.get("ACTION_SERVER_TOKEN", ""),
-        action_server_host=env.get("ACTION_SERVER_HOST", "127.0.0.1").strip() or "127.0.0.1",
-        project_root=root,
-    )
+    raw = _environment_values(os.environ if env is None else env)
+    try:
+        return Settings.parse_obj(raw)
+    except ValidationError as exc:
+        raise SettingsError(_problem(exc.errors()[0], raw)) from exc
 
 
 @lru_cache(maxsize=1)

@@ -36,7 +36,7 @@ from sanic.response import HTTPResponse
 
 from bot.cases.store import get_store
 from bot.conversation.understanding import warm_up
-from bot.privacy.log_masking import install_for_settings
+from bot.logging_setup import configure_logging
 from bot.settings import Settings, get_settings
 
 logger = logging.getLogger(__name__)
@@ -174,8 +174,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     parser.add_argument("--actions", default="actions", help="package holding the actions")
     args = parser.parse_args(argv)
     settings = get_settings()
-    logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    install_for_settings(settings)
+    configure_logging(settings, process="actions")
     serve(settings, port=args.port, host=args.host, actions_package=args.actions)
     return 0
 

@@ -1,14 +1,14 @@
 #!/usr/bin/env bash
 # Install the pinned browser packages of the customer web chat (integrations/webchat/package-lock.json)
-# and copy their built bundles into bot/web/static/webchat/ (git-ignored): the chat page never loads
-# anything from a CDN.
+# and copy their built bundles into integrations/webchat/static/webchat/ (git-ignored): the chat page
+# never loads anything from a CDN.
 #   rasa-webchat -> lib/index.js (webpack UMD bundle, global `WebChat`)
 #   axe-core     -> axe.min.js    (accessibility checks, used by the browser test)
 # Safe to run again: npm ci is skipped when node_modules matches the lock file.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SRC=integrations/webchat
-OUT=bot/web/static/webchat
+OUT=$SRC/static/webchat
 if ! command -v npm >/dev/null 2>&1; then
   echo "npm is needed to build the web chat (install Node.js 18+), e.g. apt-get install nodejs npm" >&2
   exit 1

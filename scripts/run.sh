@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
-# Start the whole assistant on this machine under supervisord (bot/processes.py): a process that
-# crashes is restarted (with backoff, logged in VAR_DIR/log/supervisord.log and here); Ctrl-C stops
-# every process.
+# Start the whole assistant on this machine under supervisord (configuration from `complaints processes`,
+# bot/processes.py): a process that crashes is restarted (with backoff, logged in
+# VAR_DIR/log/supervisord.log and here); Ctrl-C stops every process.
 #
 # Environment (.env, or the file ENV_FILE names, is loaded on top of it; ENV_FILE=/dev/null skips it):
-#   RASA_PORT (5005)  ACTIONS_PORT (5055)  DASHBOARD_PORT (8000)  SLACK_PORT (3000)  RASA_MODEL (models)
-#   VAR_DIR (var): where endpoints.yml, credentials.yml, supervisord.conf, log/ and run/ go
-#   (the cases database, photos and outbox follow DATABASE_URL, PHOTOS_DIR, OUTBOX_DIR).
+#   RASA_PORT (5005)  ACTIONS_PORT (5055)  DASHBOARD_PORT (8000)  SLACK_PORT (3000): read by the settings
+#   (bot/settings.py, asked through `complaints config shell`), like RASA_URL and ACTION_ENDPOINT_URL;
+#   RASA_MODEL (models); VAR_DIR (var): where endpoints.yml, credentials.yml, supervisord.conf, log/ and
+#   run/ go (the cases database, photos and outbox follow DATABASE_URL, PHOTOS_DIR, OUTBOX_DIR).
 # The body is one function, so bash has read all of it before starting anything.
 main() {
 set -euo pipefail
@@ -15,17 +16,15 @@ BIN=$PWD/.venv/bin
 export RASA_TELEMETRY_ENABLED=false TF_CPP_MIN_LOG_LEVEL=3 SQLALCHEMY_SILENCE_UBER_WARNING=1
 ENV_FILE=${ENV_FILE:-.env}
 if [ -f "$ENV_FILE" ]; then set -a; . "$ENV_FILE"; set +a; fi
-RASA_PORT=${RASA_PORT:-5005}
-ACTIONS_PORT=${ACTIONS_PORT:-5055}
-DASHBOARD_PORT=${DASHBOARD_PORT:-8000}
-SLACK_PORT=${SLACK_PORT:-3000}
+# Ports and endpoints come from the settings, like every process's: RASA_PORT ACTIONS_PORT DASHBOARD_PORT
+# SLACK_PORT RASA_URL RASA_SOCKET_URL ACTION_ENDPOINT_URL SLACK_ENABLED.
+config=$("$BIN/complaints" config shell)
+eval "$config"
 VAR_DIR=${VAR_DIR:-var}
 mkdir -p "$VAR_DIR/log" "$VAR_DIR/run"
 VAR_DIR=$(cd "$VAR_DIR" && pwd)
 rm -f "$VAR_DIR/run/ready"
-export ACTION_ENDPOINT_URL=${ACTION_ENDPOINT_URL:-http://localhost:$ACTIONS_PORT/webhook}
-export RASA_URL=${RASA_URL:-http://localhost:$RASA_PORT} RASA_SOCKET_URL=${RASA_SOCKET_URL:-http://localhost:$RASA_PORT}
-export DASHBOARD_PORT
+export ACTION_ENDPOINT_URL RASA_URL RASA_SOCKET_URL DASHBOARD_PORT
 
 # Rasa's HTTP API and the action server always need a secret: RASA_AUTH_TOKEN / ACTION_SERVER_TOKEN,
 # or (development only) per-install keys in var/. Production without them: refuse to start.
@@ -43,14 +42,14 @@ export RASA_AUTH_TOKEN ACTION_SERVER_TOKEN
 
 layout=(single --var-dir "$VAR_DIR" --rasa-port "$RASA_PORT" --actions-port "$ACTIONS_PORT"
   --dashboard-port "$DASHBOARD_PORT" --model "${RASA_MODEL:-models}")
-if [ -n "${SLACK_BOT_TOKEN:-}" ] && [ -n "${SLACK_SIGNING_SECRET:-}" ]; then
+if [ "$SLACK_ENABLED" = "1" ]; then
   layout+=(--slack-port "$SLACK_PORT")
   slack_line="  Slack triage app    http://localhost:$SLACK_PORT/slack/events"
 else
   slack_line="  Slack triage app    off (set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET to start it on port $SLACK_PORT)"
 fi
 conf=$VAR_DIR/supervisord.conf
-(umask 077 && "$BIN/python" -m bot.processes "${layout[@]}" > "$conf")
+(umask 077 && "$BIN/complaints" processes "${layout[@]}" > "$conf")
 
 echo "starting the complaint assistant (supervisord, $conf):"
 echo "  logs: $VAR_DIR/log/{actions,rasa,worker,web,slack}.log; restarts in $VAR_DIR/log/supervisord.log"

@@ -12,7 +12,7 @@
 #   CLUSTER_REDIS_PORT (6380)  DASHBOARD_PORT (8000)  CLUSTER_SEED_ARGS (e.g. --no-cases)
 #   CLUSTER_MODEL (models)  CLUSTER_RESTART (1: restart a Rasa process, action server or worker that dies;
 #   0: leave it down)  TICKET_LOCK_LIFETIME (20: seconds a Rasa process may hold a conversation's lock)
-# Every process but PostgreSQL runs under supervisord (bot/processes.py): one that dies is restarted,
+# Every process but PostgreSQL runs under supervisord (`complaints processes`): one that dies is restarted,
 # with backoff when it dies again straight away, and logged in log/supervisord.log.
 # State lives under CLUSTER_DIR: pg/ (database, kept between runs), log/, run/ (supervisord's pid file
 # and socket; run/ready is written once every part answers), nginx.conf, supervisord.conf,
@@ -49,7 +49,7 @@ mkdir -p "$CLUSTER_DIR"
 DIR=$(cd "$CLUSTER_DIR" && pwd)
 PG_PORT=${CLUSTER_PG_PORT:-5433}
 REDIS_PORT=${CLUSTER_REDIS_PORT:-6380}
-DASHBOARD_PORT=${DASHBOARD_PORT:-8000}
+DASHBOARD_PORT=$("$BIN/complaints" config get dashboard-port)  # DASHBOARD_PORT, through the settings
 MODEL=${CLUSTER_MODEL:-models}
 read -r -a rasa_ports <<< "${RASA_PORTS:-$(seq -s ' ' 5006 $((5005 + CLUSTER_RASA)))}"
 read -r -a actions_ports <<< "${ACTIONS_PORTS:-$(seq -s ' ' 5056 $((5055 + CLUSTER_RASA)))}"
@@ -71,7 +71,7 @@ cleanup() {
     kill -TERM "$supervisord_pid" 2>/dev/null || true
     wait "$supervisord_pid" 2>/dev/null || true
   fi
-  if [ $pg_started -eq 1 ]; then "$BIN/python" -m bot.local_postgres stop "$DIR/pg"; fi
+  if [ $pg_started -eq 1 ]; then "$BIN/python" scripts/local_postgres.py stop "$DIR/pg"; fi
   rm -f "$DIR/run/ready"
 }
 trap cleanup INT TERM EXIT
@@ -91,7 +91,7 @@ wait_port() { # port, name: wait until something listens (fail if supervisord st
 
 echo "starting the cluster in $DIR:"
 pg_started=1
-DATABASE_URL=$("$BIN/python" -m bot.local_postgres start "$DIR/pg" --port "$PG_PORT" --log "$DIR/log/postgresql.log" \
+DATABASE_URL=$("$BIN/python" scripts/local_postgres.py start "$DIR/pg" --port "$PG_PORT" --log "$DIR/log/postgresql.log" \
   --socket-dir "$DIR/run" --max-connections 300)
 echo "  postgresql -> $DATABASE_URL (data in $DIR/pg)"
 export DATABASE_URL TRACKER_STORE_URL="$DATABASE_URL" LOCK_STORE_URL="redis://127.0.0.1:$REDIS_PORT/0"
@@ -172,7 +172,7 @@ layout=(cluster --dir "$DIR" --rasa-ports "${rasa_ports[*]}" --actions-ports "${
   --dashboard-port "$DASHBOARD_PORT" --model "$MODEL" --lock-lifetime "${TICKET_LOCK_LIFETIME:-20}")
 if [ "$CLUSTER_WEB" != "1" ]; then layout+=(--no-web); fi
 if [ "${CLUSTER_RESTART:-1}" != "1" ]; then layout+=(--no-restart); fi
-(umask 077 && "$BIN/python" -m bot.processes "${layout[@]}" > "$DIR/supervisord.conf")
+(umask 077 && "$BIN/complaints" processes "${layout[@]}" > "$DIR/supervisord.conf")
 "$BIN/supervisord" -c "$DIR/supervisord.conf" &  # prints what it starts, restarts and stops
 supervisord_pid=$!
 echo "  supervisord (pid $supervisord_pid) -> $DIR/log/supervisord.log, one log per process in $DIR/log/"

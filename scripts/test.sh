@@ -5,7 +5,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=.venv/bin
 export RASA_TELEMETRY_ENABLED=false TF_CPP_MIN_LOG_LEVEL=3 SQLALCHEMY_SILENCE_UBER_WARNING=1
-export ACTION_ENDPOINT_URL=${ACTION_ENDPOINT_URL:-http://localhost:5055/webhook}
+# endpoints.yml reads ACTION_ENDPOINT_URL; its default lives in the settings.
+ACTION_ENDPOINT_URL=$($BIN/complaints config get action-endpoint-url)
+export ACTION_ENDPOINT_URL
 mkdir -p var test-artifacts
 
 echo "== rasa data validate"

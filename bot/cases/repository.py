@@ -3,15 +3,26 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
-from typing import Any, Iterable, Optional, Sequence
+from typing import Any, Iterable, Optional
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from bot.cases.audit import GENESIS_HASH, content_digest, event_hash_v2
-from bot.cases.models import Case, CaseEvent, CaseSequence, Customer, FollowUp, Order, Product
+from bot.cases.case_query import CaseQuery, case_statement
+from bot.cases.models import (
+    Case,
+    CaseEvent,
+    CasePhoto,
+    CaseSequence,
+    Customer,
+    FollowUp,
+    Order,
+    Product,
+    TranscriptLine,
+)
+from bot.clock import utcnow
 
 
 def format_reference(year: int, number: int) -> str:
@@ -19,23 +30,8 @@ def format_reference(year: int, number: int) -> str:
     return f"CS-{year:04d}-{number:06d}"
 
 
-@dataclass(frozen=True)
-class CaseFilter:
-    """Criteria for listing cases; every field is optional."""
-
-    status: Optional[Sequence[str]] = None
-    priority: Optional[str] = None
-    channel: Optional[str] = None
-    product_line: Optional[str] = None
-    defect_category: Optional[str] = None
-    batch: Optional[str] = None
-    assignee: Optional[str] = None
-    customer_email: Optional[str] = None
-    created_from: Optional[dt.datetime] = None
-    created_to: Optional[dt.datetime] = None
-    search: Optional[str] = None
-    limit: int = 500
-    offset: int = 0
+# Legacy name kept for bot/cli.py until it builds a CaseQuery itself (remove after the merge of issue #17).
+CaseFilter = CaseQuery
 
 
 class CaseRepository:
@@ -88,35 +84,9 @@ class CaseRepository:
         stmt = select(Case).where(Case.idempotency_key == key)
         return self.session.execute(stmt).unique().scalar_one_or_none()
 
-    def find(self, criteria: CaseFilter = CaseFilter()) -> list[Case]:
-        """Cases matching ``criteria``, newest first."""
-        stmt = select(Case).order_by(Case.created_at.desc(), Case.id.desc())
-        if criteria.status:
-            stmt = stmt.where(Case.status.in_(list(criteria.status)))
-        for column, value in (
-            (Case.priority, criteria.priority),
-            (Case.channel, criteria.channel),
-            (Case.product_line, criteria.product_line),
-            (Case.defect_category, criteria.defect_category),
-            (Case.batch, criteria.batch),
-            (Case.assignee, criteria.assignee),
-        ):
-            if value:
-                stmt = stmt.where(column == value)
-        if criteria.customer_email:
-            stmt = stmt.join(Customer, Case.customer_id == Customer.id).where(
-                Customer.email == criteria.customer_email.strip().lower()
-            )
-        if criteria.created_from:
-            stmt = stmt.where(Case.created_at >= criteria.created_from)
-        if criteria.created_to:
-            stmt = stmt.where(Case.created_at < criteria.created_to)
-        if criteria.search:
-            like = f"%{criteria.search.strip()}%"
-            stmt = stmt.where(
-                or_(Case.reference.ilike(like), Case.description.ilike(like), Case.order_number.ilike(like))
-            )
-        stmt = stmt.limit(criteria.limit).offset(criteria.offset)
+    def find(self, query: CaseQuery = CaseQuery(), now: Optional[dt.datetime] = None) -> list[Case]:
+        """Cases matching ``query`` (see :class:`CaseQuery`), judged at ``now`` (default: the current time)."""
+        stmt = case_statement(query, now or utcnow())
         return list(self.session.execute(stmt).unique().scalars())
 
     def count(self) -> int:
@@ -127,6 +97,13 @@ class CaseRepository:
         """Cases opened from one conversation, newest first."""
         stmt = select(Case).where(Case.conversation_id == conversation_id).order_by(Case.id.desc())
         return list(self.session.execute(stmt).unique().scalars())
+
+    def latest_for_conversation(self, conversation_id: str, *, for_update: bool = False) -> Optional[Case]:
+        """The newest case opened from one conversation, or None."""
+        stmt = select(Case).where(Case.conversation_id == conversation_id).order_by(Case.id.desc()).limit(1)
+        if for_update:
+            stmt = stmt.with_for_update(of=Case)
+        return self.session.execute(stmt).unique().scalar_one_or_none()
 
     def append_event(
         self, case: Case, kind: str, actor: str, at: dt.datetime, data: Optional[dict[str, Any]] = None
@@ -158,6 +135,23 @@ class CaseRepository:
     def events(self, case: Case) -> list[CaseEvent]:
         """All events of ``case`` in order."""
         stmt = select(CaseEvent).where(CaseEvent.case_id == case.id).order_by(CaseEvent.seq)
+        return list(self.session.execute(stmt).scalars())
+
+    def has_event(self, case: Case, kind: str) -> bool:
+        """True when ``case`` already has an event of ``kind``."""
+        stmt = select(CaseEvent.id).where(CaseEvent.case_id == case.id, CaseEvent.kind == kind).limit(1)
+        return self.session.execute(stmt).first() is not None
+
+    def add_transcript(self, case: Case, lines: Iterable[TranscriptLine]) -> None:
+        """Stage the conversation snapshot of a new case, numbered from 1."""
+        for seq, line in enumerate(lines, start=1):
+            line.case_id = case.id
+            line.seq = seq
+            self.session.add(line)
+
+    def transcript(self, case: Case) -> list[TranscriptLine]:
+        """The conversation snapshot stored with ``case``, in order."""
+        stmt = select(TranscriptLine).where(TranscriptLine.case_id == case.id).order_by(TranscriptLine.seq)
         return list(self.session.execute(stmt).scalars())
 
 
@@ -245,3 +239,44 @@ class FollowUpRepository:
         """Follow-ups of one case."""
         stmt = select(FollowUp).where(FollowUp.case_id == case_id).order_by(FollowUp.id)
         return list(self.session.execute(stmt).unique().scalars())
+
+
+class PhotoRepository:
+    """Photos customers sent, linked to their case once it exists."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def add(self, photo: CasePhoto) -> CasePhoto:
+        """Stage a new photo."""
+        self.session.add(photo)
+        self.session.flush()
+        return photo
+
+    def count_for_conversation(self, conversation_id: str) -> int:
+        """How many photos a conversation has sent."""
+        stmt = select(func.count(CasePhoto.id)).where(CasePhoto.conversation_id == conversation_id)
+        return int(self.session.execute(stmt).scalar_one())
+
+    def pending(self, conversation_id: str) -> list[CasePhoto]:
+        """Photos of a conversation not yet linked to a case, oldest first."""
+        stmt = (
+            select(CasePhoto)
+            .where(CasePhoto.conversation_id == conversation_id, CasePhoto.case_id.is_(None))
+            .order_by(CasePhoto.id)
+        )
+        return list(self.session.execute(stmt).scalars())
+
+    def for_case(self, case_id: int) -> list[CasePhoto]:
+        """The photos linked to a case (by its database id), oldest first."""
+        stmt = select(CasePhoto).where(CasePhoto.case_id == case_id).order_by(CasePhoto.id)
+        return list(self.session.execute(stmt).scalars())
+
+    def of_case(self, reference: str, photo_id: int) -> Optional[CasePhoto]:
+        """Photo ``photo_id`` if it belongs to the case ``reference``."""
+        stmt = (
+            select(CasePhoto)
+            .join(Case, Case.id == CasePhoto.case_id)
+            .where(Case.reference == reference, CasePhoto.id == photo_id)
+        )
+        return self.session.execute(stmt).scalar_one_or_none()

@@ -8,7 +8,7 @@ from typing import Optional
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.cases.conversations import Conversations
-from bot.cases.repository import CaseRepository, CatalogueRepository, FollowUpRepository
+from bot.cases.repository import CaseRepository, CatalogueRepository, FollowUpRepository, PhotoRepository
 
 
 class UnitOfWork:
@@ -18,6 +18,7 @@ class UnitOfWork:
     cases: CaseRepository
     catalogue: CatalogueRepository
     followups: FollowUpRepository
+    photos: PhotoRepository
 
     def __init__(self, session_factory: sessionmaker, conversations: Optional[Conversations] = None) -> None:
         self._session_factory = session_factory
@@ -28,6 +29,7 @@ class UnitOfWork:
         self.cases = CaseRepository(self.session)
         self.catalogue = CatalogueRepository(self.session)
         self.followups = FollowUpRepository(self.session)
+        self.photos = PhotoRepository(self.session)
         return self
 
     def __exit__(

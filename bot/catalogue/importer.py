@@ -8,10 +8,11 @@ import io
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterator, Optional, Union
+from typing import Any, Container, Iterator, Optional, Union
 
 from bot.cases.models import Customer, Order, Product
 from bot.cases.store import Store
+from bot.cases.unit_of_work import UnitOfWork
 from bot.patterns import is_email
 
 CATALOGUE_COLUMNS = ("sku", "name", "line", "category", "materials", "colours", "sizes")
@@ -172,93 +173,106 @@ def import_catalogue(store: Store, path: Source) -> ImportReport:
 def import_orders(store: Store, path: Source) -> ImportReport:
     """Create or update orders (and their customers) from an orders CSV."""
     errors: list[str] = []
-    parsed: list[tuple[int, dict[str, Any]]] = []
+    parsed: list[dict[str, Any]] = []
     seen_at: dict[str, int] = {}
     rows = list(_read_rows(path, ORDER_COLUMNS))
     with store.unit_of_work() as uow:
         known_skus = {p.sku.upper(): p for p in uow.catalogue.products()}
         for line, row in rows:
-            if "__error__" in row:
-                errors.append(f"line {line}: {row['__error__']}")
-                continue
-            _check_lengths(row, line, errors)
-            number = row["order_number"]
-            if not ORDER_NUMBER_RE.match(number):
-                errors.append(
-                    f"line {line}: order_number {number!r} must be letters, digits, '-' or '/' (1-64 characters)"
-                )
-                continue
-            key = number.upper()
-            if key in seen_at:
-                errors.append(f"line {line}: order_number {number} already appears on line {seen_at[key]}")
-                continue
-            seen_at[key] = line
-            email = row["customer_email"].lower()
-            if not is_email(email):
-                errors.append(f"line {line}: customer_email {row['customer_email']!r} is not an e-mail address")
-            sku = row["sku"].upper()
-            if sku not in known_skus:
-                errors.append(f"line {line}: sku {row['sku']!r} is not in the catalogue (import the catalogue first)")
-            quantity = 1
-            if row["quantity"]:
-                try:
-                    quantity = int(row["quantity"])
-                    if quantity < 1 or quantity > 10000:
-                        raise ValueError
-                except ValueError:
-                    errors.append(f"line {line}: quantity {row['quantity']!r} must be a whole number from 1 to 10000")
-            order_date = _parse_date(row["order_date"], "order_date", errors, line, required=True)
-            delivery_date = _parse_date(row["delivery_date"], "delivery_date", errors, line, required=False)
-            if order_date and delivery_date and delivery_date < order_date:
-                errors.append(f"line {line}: delivery_date {delivery_date} is before order_date {order_date}")
-            parsed.append(
-                (
-                    line,
-                    {
-                        "order_number": number,
-                        "customer_name": row["customer_name"],
-                        "email": email,
-                        "sku": sku,
-                        "size": row["size"],
-                        "colour": row["colour"],
-                        "quantity": quantity,
-                        "batch": row["batch"],
-                        "order_date": order_date,
-                        "delivery_date": delivery_date,
-                    },
-                )
-            )
+            values = _order_values(line, row, known_skus, seen_at, errors)
+            if values is not None:
+                parsed.append(values)
         if errors:
             raise ImportFailed(str(path), errors)
         if not parsed:
             raise ImportFailed(str(path), ["the file has a header but no orders"])
         report = ImportReport("orders", rows=len(parsed))
         customers: dict[str, Customer] = {}
-        for _line, values in parsed:
-            email = values["email"]
-            customer = customers.get(email) or uow.catalogue.get_or_create_customer(email, values["customer_name"])
-            assert customer is not None
-            if values["customer_name"] and customer.erased_at is None:
-                customer.name = values["customer_name"]
-            customers[email] = customer
-            order = uow.catalogue.order(values["order_number"])
-            fields = {
-                "customer_id": customer.id,
-                "product_id": known_skus[values["sku"]].id,
-                "size": values["size"],
-                "colour": values["colour"],
-                "quantity": values["quantity"],
-                "batch": values["batch"],
-                "order_date": values["order_date"],
-                "delivery_date": values["delivery_date"],
-            }
-            if order is None:
-                uow.session.add(Order(order_number=values["order_number"], **fields))
-                report.created += 1
-            else:
-                for key, value in fields.items():
-                    setattr(order, key, value)
-                report.updated += 1
-            uow.session.flush()
+        for values in parsed:
+            _save_order(uow, values, known_skus, customers, report)
         uow.commit()
     return report
+
+
+def _order_values(
+    line: int, row: dict[str, str], known_skus: Container[str], seen_at: dict[str, int], errors: list[str]
+) -> Optional[dict[str, Any]]:
+    """One CSV row checked and typed, its problems added to ``errors``; None when the row cannot be read at all."""
+    if "__error__" in row:
+        errors.append(f"line {line}: {row['__error__']}")
+        return None
+    _check_lengths(row, line, errors)
+    number = row["order_number"]
+    if not ORDER_NUMBER_RE.match(number):
+        errors.append(f"line {line}: order_number {number!r} must be letters, digits, '-' or '/' (1-64 characters)")
+        return None
+    key = number.upper()
+    if key in seen_at:
+        errors.append(f"line {line}: order_number {number} already appears on line {seen_at[key]}")
+        return None
+    seen_at[key] = line
+    email = row["customer_email"].lower()
+    if not is_email(email):
+        errors.append(f"line {line}: customer_email {row['customer_email']!r} is not an e-mail address")
+    sku = row["sku"].upper()
+    if sku not in known_skus:
+        errors.append(f"line {line}: sku {row['sku']!r} is not in the catalogue (import the catalogue first)")
+    quantity = 1
+    if row["quantity"]:
+        try:
+            quantity = int(row["quantity"])
+            if quantity < 1 or quantity > 10000:
+                raise ValueError
+        except ValueError:
+            errors.append(f"line {line}: quantity {row['quantity']!r} must be a whole number from 1 to 10000")
+    order_date = _parse_date(row["order_date"], "order_date", errors, line, required=True)
+    delivery_date = _parse_date(row["delivery_date"], "delivery_date", errors, line, required=False)
+    if order_date and delivery_date and delivery_date < order_date:
+        errors.append(f"line {line}: delivery_date {delivery_date} is before order_date {order_date}")
+    return {
+        "order_number": number,
+        "customer_name": row["customer_name"],
+        "email": email,
+        "sku": sku,
+        "size": row["size"],
+        "colour": row["colour"],
+        "quantity": quantity,
+        "batch": row["batch"],
+        "order_date": order_date,
+        "delivery_date": delivery_date,
+    }
+
+
+def _save_order(
+    uow: UnitOfWork,
+    values: dict[str, Any],
+    known_skus: dict[str, Product],
+    customers: dict[str, Customer],
+    report: ImportReport,
+) -> None:
+    """Create or update one order, and its customer (once per e-mail address in the file)."""
+    email = values["email"]
+    customer = customers.get(email) or uow.catalogue.get_or_create_customer(email, values["customer_name"])
+    assert customer is not None
+    if values["customer_name"] and customer.erased_at is None:
+        customer.name = values["customer_name"]
+    customers[email] = customer
+    order = uow.catalogue.order(values["order_number"])
+    fields = {
+        "customer_id": customer.id,
+        "product_id": known_skus[values["sku"]].id,
+        "size": values["size"],
+        "colour": values["colour"],
+        "quantity": values["quantity"],
+        "batch": values["batch"],
+        "order_date": values["order_date"],
+        "delivery_date": values["delivery_date"],
+    }
+    if order is None:
+        uow.session.add(Order(order_number=values["order_number"], **fields))
+        report.created += 1
+    else:
+        for key, value in fields.items():
+            setattr(order, key, value)
+        report.updated += 1
+    uow.session.flush()

@@ -151,13 +151,17 @@ def seed_demo(store: Store, today: dt.date | None = None, with_cases: bool = Tru
     return {"catalogue": catalogue.as_dict(), "orders": order_report.as_dict(), "cases_created": created}
 
 
+_Complaint = tuple[str, str | None, str, str, int]
+
+
 def _seed_cases(
     store: Store, rng: random.Random, today: dt.date, orders: list[dict[str, Any]], names: dict[str, str]
 ) -> int:
+    """Open the demo complaints (ages 1-120 days, plus a recent stitching spike) and move them along; how many."""
     weights = [c[4] for c in COMPLAINTS]
     delivered = [o for o in orders if o["delivery_date"]]
     created = 0
-    plan: list[tuple[dict[str, Any], tuple[str, str | None, str, str, int], int]] = []
+    plan: list[tuple[dict[str, Any], _Complaint, int]] = []
     for _ in range(90):
         order = rng.choice(delivered)
         plan.append((order, rng.choices(COMPLAINTS, weights)[0], rng.randint(1, 120)))
@@ -170,10 +174,9 @@ def _seed_cases(
         opened_at = dt.datetime.combine(
             today - dt.timedelta(days=age_days), dt.time(9 + index % 8, 7 * index % 60), dt.timezone.utc
         )
-        at = _at(store, opened_at)
         description = template.format(name=names.get(order["sku"], "item"))
         opened = service.open_case(
-            at,
+            _at(store, opened_at),
             CaseDraft(
                 description=description,
                 channel=rng.choice(["socketio", "socketio", "slack", "rest"]),
@@ -190,33 +193,48 @@ def _seed_cases(
         if not opened.created:
             continue
         created += 1
-        reference = opened.reference
-        if age_days > 3:
-            staff = rng.choice(["sam.okafor", "lucy.hale", "dev.patel"])
-            triage_at = opened_at + dt.timedelta(hours=rng.choice([1, 2, 5, 20, 30]))
-            service.assign_case(_at(store, triage_at), reference, staff, staff)
-            if age_days > 8:
-                done_at = opened_at + dt.timedelta(days=rng.choice([1, 2, 3, 4, 6, 9]))
-                service.resolve_case(
-                    _at(store, done_at),
-                    reference,
-                    resolution,
-                    staff,
-                    note="carried out as agreed",
-                    root_cause="loose thread tension on closing machine" if defect == "stitching" else None,
-                    root_cause_category="machine" if defect == "stitching" else None,
-                )
-                if age_days > 20:
-                    answer_at = done_at + dt.timedelta(days=7)
-                    score = rng.choices([5, 4, 3, 2, 1], [5, 4, 2, 1, 1])[0]
-                    service.record_satisfaction(
-                        _at(store, answer_at),
-                        reference,
-                        score=score,
-                        solved=score > 2,
-                        comment="" if score > 2 else "still not right",
-                    )
+        _demo_history(store, rng, opened.reference, opened_at, age_days, defect, resolution)
     return created
+
+
+def _demo_history(
+    store: Store,
+    rng: random.Random,
+    reference: str,
+    opened_at: dt.datetime,
+    age_days: int,
+    defect: str,
+    resolution: str,
+) -> None:
+    """What happened to a demo case since: assigned after 3 days, resolved after 8, rated after 20."""
+    if age_days <= 3:
+        return
+    staff = rng.choice(["sam.okafor", "lucy.hale", "dev.patel"])
+    triage_at = opened_at + dt.timedelta(hours=rng.choice([1, 2, 5, 20, 30]))
+    service.assign_case(_at(store, triage_at), reference, staff, staff)
+    if age_days <= 8:
+        return
+    done_at = opened_at + dt.timedelta(days=rng.choice([1, 2, 3, 4, 6, 9]))
+    service.resolve_case(
+        _at(store, done_at),
+        reference,
+        resolution,
+        staff,
+        note="carried out as agreed",
+        root_cause="loose thread tension on closing machine" if defect == "stitching" else None,
+        root_cause_category="machine" if defect == "stitching" else None,
+    )
+    if age_days <= 20:
+        return
+    answer_at = done_at + dt.timedelta(days=7)
+    score = rng.choices([5, 4, 3, 2, 1], [5, 4, 2, 1, 1])[0]
+    service.record_satisfaction(
+        _at(store, answer_at),
+        reference,
+        score=score,
+        solved=score > 2,
+        comment="" if score > 2 else "still not right",
+    )
 
 
 def _demo_transcript(

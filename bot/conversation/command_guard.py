@@ -21,11 +21,13 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from bot.conversation.wording import say
+
 INTENT_PREFIX = "/"
 EXTERNAL_PREFIX = "EXTERNAL_"
 # Entities only the system sets (the follow-up trigger): never from a customer's command.
 SYSTEM_ONLY_ENTITIES = frozenset({"followup_key", "case_reference"})
-REFUSAL = "I can't accept that command. Please tell me in your own words, or use the buttons."
+REFUSAL = say("listen.command_refused")  # the wording catalogue's text (data/wording/messages.yml)
 
 # Rasa's own pattern (YAMLStoryReader._regex_message_pattern): /intent@confidence{entities}rest
 _COMMAND = re.compile(r"^/(?P<intent>[^{@]+)(?P<confidence>@[0-9.]+)?(?P<entities>{.+})?(?P<rest>.*)")

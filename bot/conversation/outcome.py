@@ -9,26 +9,31 @@ from bot.cases import deferred, service
 from bot.cases.service import CaseDraft, TranscriptTurn
 from bot.cases.store import Store
 from bot.cases.vocabulary import DEFECT_CATEGORIES
-from bot.conversation import texts
-from bot.conversation.dialogue import NO_ORDER, UNKNOWN, Turn, check_resolution, reset_complaint, resolution_reason
+from bot.conversation import wording
+from bot.conversation.replies import Turn
+from bot.conversation.sql_catalogue import SqlCatalogue
+from bot.conversation.state import NO_ORDER, UNKNOWN, ComplaintState, reset_complaint
+from bot.conversation.steps.dates import parse_date
+from bot.conversation.steps.resolution import check_resolution, resolution_reason
+from bot.conversation.wording import has, say
 
 MAX_TRANSCRIPT_TURNS = 400
 
 
-def _date(value: Any) -> Optional[dt.date]:
-    if not value or value == UNKNOWN:
-        return None
-    try:
-        return dt.date.fromisoformat(str(value))
-    except ValueError:
-        return None
-
-
 def _when(value: Optional[str]) -> str:
     if not value:
-        return "soon"
+        return say("confirm.when_unknown")
     moment = dt.datetime.fromisoformat(value)
-    return f"{moment:%H:%M} on {moment.day} {moment:%B}"
+    return say("confirm.when", time=f"{moment:%H:%M}", day=moment.day, month=f"{moment:%B}")
+
+
+def next_steps(resolution: Optional[str]) -> str:
+    """What happens next for a resolution type (``none`` when unknown)."""
+    return say(f"next_steps.{resolution}") if has(f"next_steps.{resolution}") else say("next_steps.none")
+
+
+def _promise(priority: Optional[str]) -> str:
+    return say(f"promise.{priority}") if has(f"promise.{priority}") else ""
 
 
 def _secondary(slots: Mapping[str, Any]) -> Optional[str]:
@@ -36,6 +41,10 @@ def _secondary(slots: Mapping[str, Any]) -> Optional[str]:
     secondary = slots.get("secondary_defect_category")
     primary = slots.get("defect_category") or "other"
     return secondary if secondary in DEFECT_CATEGORIES and secondary != primary else None
+
+
+def _reason(store: Store, slots: Mapping[str, Any]) -> str:
+    return resolution_reason(SqlCatalogue(store), ComplaintState.from_slots(slots))
 
 
 def draft_from_slots(
@@ -52,11 +61,12 @@ def draft_from_slots(
     product = slots.get("product")
     description = (slots.get("description") or "").strip()
     if product == UNKNOWN and slots.get("product_name"):
-        description = f"{description}\n(Item as described by the customer: {slots['product_name']})".strip()
+        description = say("record.item_in_own_words", description=description, product_name=slots["product_name"])
+        description = description.strip()
     component = slots.get("component")
     injury = slots.get("injury_reported")
     return CaseDraft(
-        description=description or "(no description given)",
+        description=description or say("record.no_description"),
         channel=channel or "rest",
         conversation_id=sender_id,
         customer_name=str(slots.get("customer_name") or "") if slots.get("customer_name") != UNKNOWN else "",
@@ -68,11 +78,11 @@ def draft_from_slots(
         defect_category=slots.get("defect_category") or "other",
         secondary_defect_category=_secondary(slots),
         component=component if component not in (None, "n/a", UNKNOWN) else None,
-        purchase_date=_date(slots.get("purchase_date")),
-        delivery_date=_date(slots.get("delivery_date")),
+        purchase_date=parse_date(slots.get("purchase_date")),
+        delivery_date=parse_date(slots.get("delivery_date")),
         injury_reported=True if injury == "yes" else False if injury == "no" else None,
         resolution_type=resolution,
-        resolution_reason=resolution_reason(store, slots) if resolution else None,
+        resolution_reason=_reason(store, slots) if resolution else None,
         idempotency_key=f"{sender_id}:{slots.get('complaint_id') or 'complaint'}",
         transcript=transcript[-MAX_TRANSCRIPT_TURNS:],
     )
@@ -87,11 +97,11 @@ def log_complaint(
     turn = Turn()
     resolution = case["resolution"]["type"] or "none"
     turn.say(
-        f"Thank you. I've logged your case. Your reference is {case['reference']}; please keep it handy.\n"
-        f"{texts.NEXT_STEPS.get(resolution, texts.NEXT_STEPS['none'])}\n"
-        f"{texts.PRIORITY_PROMISE.get(case['priority'], '')} We aim to have everything sorted by "
-        f"{_when(case['sla']['resolution_due'])}. "
-        "Once it's done, I'll check in with you to make sure you're happy."
+        "confirm.case_logged",
+        reference=case["reference"],
+        next_steps=next_steps(resolution),
+        promise=_promise(case["priority"]),
+        due=_when(case["sla"]["resolution_due"]),
     )
     turn.slots.update(reset_complaint())
     turn.slots["case_reference"] = case["reference"]
@@ -110,9 +120,9 @@ def defer_complaint(
     try:
         deferred.defer_case(store.settings, draft, store.clock())
     except OSError:
-        turn.say(texts.STORE_SAVE_FAILED)  # the slots stay, so saying yes again tries again
+        turn.say("store.save_failed")  # the slots stay, so saying yes again tries again
         return turn
-    turn.say(texts.STORE_DEFERRED_CASE)
+    turn.say("store.deferred_case")
     turn.slots.update(reset_complaint())
     turn.slots["case_reference"] = None
     return turn
@@ -133,10 +143,10 @@ def defer_person(
         try:
             deferred.defer_case(store.settings, draft, store.clock())
         except OSError:
-            turn.say(texts.STORE_SAVE_FAILED)
+            turn.say("store.save_failed")
             return turn
         turn.slots.update(reset_complaint())
-    turn.say(texts.STORE_DEFERRED_HANDOFF)
+    turn.say("store.deferred_handoff")
     return turn
 
 
@@ -159,27 +169,28 @@ def request_person(
         except service.CaseNotFound:
             reference = None
     if reference:
-        turn.say(
-            f"Of course. I've passed your case {reference} to a member of our team, with everything you've told me, "
-            "so you won't need to repeat yourself. They'll reply here or by email as soon as they can."
-        )
+        turn.say("handoff.with_case", reference=reference)
     else:
-        turn.say(
-            "Of course. I've asked a member of our team to pick this up; they'll reply here as soon as they can. "
-            "If you tell me what went wrong in the meantime, I'll pass it on."
-        )
+        turn.say("handoff.without_case")
     return turn
 
 
-STATUS_TEXT = {
-    "new": "We've received it and a member of our team will pick it up by {first_due}.",
-    "triaged": "{who} is looking after it. We aim to resolve it by {resolution_due}.",
-    "in_progress": "{who} is working on it. We aim to resolve it by {resolution_due}.",
-    "awaiting_customer": "We're waiting to hear back from you; please check your email for our last message.",
-    "resolved": "It has been resolved ({resolution}). We'll check in with you shortly to make sure you're happy.",
-    "closed": "It's closed ({resolution}). If the problem has come back, tell me and I'll reopen it.",
-    "reopened": "It has been reopened and {who} is looking at it again. We aim to resolve it by {resolution_due}.",
-}
+STATUSES = ("new", "triaged", "in_progress", "awaiting_customer", "resolved", "closed", "reopened")
+
+
+def _status_text(case: Mapping[str, Any]) -> str:
+    """Where the case is, in words (``status.<status>`` in the wording catalogue)."""
+    team = say("status.team_member")
+    values = {
+        "first_due": _when(case["sla"]["first_response_due"]),
+        "resolution_due": _when(case["sla"]["resolution_due"]),
+        "who": case["assignee"].split(".")[0].capitalize() if case["assignee"] else team,
+        "resolution": (case["resolution"]["type"] or say("status.no_change")).replace("_", " "),
+        "status": case["status"].replace("_", " "),
+    }
+    message_id = f"status.{case['status']}" if case["status"] in STATUSES else "status.other"
+    text = wording.template(message_id)
+    return text.format(**values)
 
 
 def case_status(store: Store, reference: str, sender_id: str, customer_email: Optional[str]) -> tuple[bool, str]:
@@ -187,24 +198,12 @@ def case_status(store: Store, reference: str, sender_id: str, customer_email: Op
     try:
         case = service.get_case(store, reference)
     except service.CaseNotFound:
-        return (
-            False,
-            f"I can't find a case {reference.upper()}. Please check the reference; it looks like CS-2026-000123.",
-        )
+        return False, say("status.not_found", reference=reference.upper())
     owner_email = (case["customer"]["email"] or "").lower()
     owns = case["conversation_id"] == sender_id or (customer_email and customer_email.lower() == owner_email)
     if not owns:
         return False, ""
-    text = STATUS_TEXT.get(case["status"], "It's {status}.").format(
-        first_due=_when(case["sla"]["first_response_due"]),
-        resolution_due=_when(case["sla"]["resolution_due"]),
-        who=(case["assignee"] or "A member of our team").split(".")[0].capitalize()
-        if case["assignee"]
-        else "A member of our team",
-        resolution=(case["resolution"]["type"] or "no change").replace("_", " "),
-        status=case["status"].replace("_", " "),
-    )
-    return True, f"Case {case['reference']}: {text}"
+    return True, say("status.answer", reference=case["reference"], answer=_status_text(case))
 
 
 def case_logged_late(store: Store, reference: Optional[str], sender_id: str) -> Turn:
@@ -219,9 +218,6 @@ def case_logged_late(store: Store, reference: Optional[str], sender_id: str) -> 
     if case["conversation_id"] != sender_id:
         return turn  # forged or misrouted trigger: say nothing
     resolution = case["resolution"]["type"] or "none"
-    turn.say(
-        texts.CASE_LOGGED_LATE.format(reference=case["reference"])
-        + f"\n{texts.NEXT_STEPS.get(resolution, texts.NEXT_STEPS['none'])}"
-    )
+    turn.say("confirm.case_logged_late", reference=case["reference"], next_steps=next_steps(resolution))
     turn.slots["case_reference"] = case["reference"]
     return turn

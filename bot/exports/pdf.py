@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import io
 import json
+from dataclasses import dataclass
 from typing import Any, Optional
 from xml.sax.saxutils import escape
 
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
-from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
+from reportlab.lib.styles import ParagraphStyle, StyleSheet1, getSampleStyleSheet
 from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
@@ -42,12 +43,32 @@ def _fmt(value: Optional[Any]) -> str:
     return str(value)
 
 
+@dataclass(frozen=True)
+class _Look:
+    """The styles and the usable page width every section is drawn with."""
+
+    styles: StyleSheet1
+    body: ParagraphStyle
+    small: ParagraphStyle
+    width: float
+
+    @classmethod
+    def default(cls) -> _Look:
+        """Body text at 8.5 pt, small print at 7 pt, on A4 with 15 mm margins."""
+        styles = getSampleStyleSheet()
+        body = ParagraphStyle("body", parent=styles["BodyText"], fontSize=8.5, leading=10.5)
+        small = ParagraphStyle("small", parent=body, fontSize=7, leading=8.5)
+        return cls(styles, body, small, A4[0] - 30 * mm)
+
+    def heading(self, text: str) -> Paragraph:
+        """A section heading."""
+        return _p(text, self.styles["Heading2"])
+
+
 def case_pdf(case: dict[str, Any]) -> bytes:
     """Render an exported case (see :func:`bot.exports.case_export.case_evidence`) as PDF bytes."""
     buffer = io.BytesIO()
-    styles = getSampleStyleSheet()
-    body = ParagraphStyle("body", parent=styles["BodyText"], fontSize=8.5, leading=10.5)
-    small = ParagraphStyle("small", parent=body, fontSize=7, leading=8.5)
+    look = _Look.default()
     doc = SimpleDocTemplate(
         buffer,
         pagesize=A4,
@@ -58,17 +79,28 @@ def case_pdf(case: dict[str, Any]) -> bytes:
         title=f"Case {case['reference']}",
         author="Complaint assistant",
     )
-    width = A4[0] - 30 * mm
     story: list[Any] = [
-        _p(f"Case {case['reference']}", styles["Title"]),
+        _p(f"Case {case['reference']}", look.styles["Title"]),
         _p(
             f"Exported {case.get('exported_at')}" + (" - personal data redacted" if case.get("redacted") else ""),
-            body,
+            look.body,
         ),
         Spacer(1, 4 * mm),
-        _p("Facts", styles["Heading2"]),
+        look.heading("Facts"),
+        _facts(case, look),
     ]
+    story += _audit_check(case, look)
+    story += _transcript(case, look)
+    story += _events(case, look)
+    story += _follow_ups(case, look)
+    doc.build(story)
+    return buffer.getvalue()
+
+
+def _facts(case: dict[str, Any], look: _Look) -> Table:
+    """The case's fields, two columns: what and value."""
     product, customer = case.get("product") or {}, case.get("customer") or {}
+    resolution = case.get("resolution") or {}
     facts = [
         ("Status", case.get("status")),
         ("Priority", case.get("priority")),
@@ -81,39 +113,47 @@ def case_pdf(case: dict[str, Any]) -> bytes:
         ("Defect", f"{_fmt(case.get('defect_category'))} ({_fmt(case.get('component'))})"),
         ("Description", case.get("description")),
         ("Purchase date", case.get("purchase_date")),
-        (
-            "Resolution",
-            f"{_fmt((case.get('resolution') or {}).get('type'))}: {_fmt((case.get('resolution') or {}).get('reason'))}",
-        ),
+        ("Resolution", f"{_fmt(resolution.get('type'))}: {_fmt(resolution.get('reason'))}"),
         ("Assignee", case.get("assignee")),
         ("SLA", case.get("sla")),
         ("Satisfaction", case.get("satisfaction")),
         ("Root cause", f"{_fmt(case.get('root_cause'))} ({_fmt(case.get('root_cause_category'))})"),
         ("Created / updated", f"{_fmt(case.get('created_at'))} / {_fmt(case.get('updated_at'))}"),
     ]
-    story.append(_table([[_p(k, body), _p(_fmt(v), body)] for k, v in facts], [35 * mm, width - 35 * mm], False))
+    rows = [[_p(k, look.body), _p(_fmt(v), look.body)] for k, v in facts]
+    return _table(rows, [35 * mm, look.width - 35 * mm], False)
+
+
+def _audit_check(case: dict[str, Any], look: _Look) -> list[Any]:
+    """Whether the audit trail's hash chain verified, and what broke it if not."""
     audit = case.get("audit") or {}
-    story += [
+    return [
         Spacer(1, 4 * mm),
-        _p("Audit trail verification", styles["Heading2"]),
+        look.heading("Audit trail verification"),
         _p(
             f"{'VERIFIED' if audit.get('ok') else 'BROKEN'}: {audit.get('events', 0)} events checked"
             + ("" if audit.get("ok") else " - " + "; ".join(audit.get("problems") or [])),
-            body,
+            look.body,
         ),
         Spacer(1, 2 * mm),
-        _p("Transcript", styles["Heading2"]),
     ]
+
+
+def _transcript(case: dict[str, Any], look: _Look) -> list[Any]:
+    """The conversation, turn by turn (or a line saying none was recorded)."""
+    body, small = look.body, look.small
+    section: list[Any] = [look.heading("Transcript")]
     transcript = case.get("transcript") or []
-    if transcript:
-        rows = [[_p("When", body), _p("Who", body), _p("What was said", body)]]
-        rows += [
-            [_p(_fmt(t.get("at")), small), _p(t.get("speaker"), body), _p(t.get("text"), body)] for t in transcript
-        ]
-        story.append(_table(rows, [38 * mm, 18 * mm, width - 56 * mm]))
-    else:
-        story.append(_p("No transcript was recorded.", body))
-    story += [Spacer(1, 4 * mm), _p("Audit events", styles["Heading2"])]
+    if not transcript:
+        return section + [_p("No transcript was recorded.", body)]
+    rows = [[_p("When", body), _p("Who", body), _p("What was said", body)]]
+    rows += [[_p(_fmt(t.get("at")), small), _p(t.get("speaker"), body), _p(t.get("text"), body)] for t in transcript]
+    return section + [_table(rows, [38 * mm, 18 * mm, look.width - 56 * mm])]
+
+
+def _events(case: dict[str, Any], look: _Look) -> list[Any]:
+    """The audit events with their data and hashes."""
+    body, small = look.body, look.small
     rows = [[_p("#", body), _p("When", body), _p("Actor", body), _p("Event", body), _p("Details and hash", body)]]
     for event in case.get("events") or []:
         rows.append(
@@ -125,20 +165,24 @@ def case_pdf(case: dict[str, Any]) -> bytes:
                 _p(f"{_fmt(event.get('data'))}\nsha256 {event.get('hash')}", small),
             ]
         )
-    story.append(_table(rows, [8 * mm, 34 * mm, 24 * mm, 30 * mm, width - 96 * mm]))
+    widths = [8 * mm, 34 * mm, 24 * mm, 30 * mm, look.width - 96 * mm]
+    return [Spacer(1, 4 * mm), look.heading("Audit events"), _table(rows, widths)]
+
+
+def _follow_ups(case: dict[str, Any], look: _Look) -> list[Any]:
+    """The follow-ups scheduled for the case, if any."""
     follow_ups = case.get("follow_ups") or []
-    if follow_ups:
-        story += [Spacer(1, 4 * mm), _p("Follow-ups", styles["Heading2"])]
-        rows = [[_p("Due", body), _p("Status", body), _p("Sent", body), _p("Answered", body)]]
-        rows += [
-            [
-                _p(f.get("due_at"), small),
-                _p(f.get("status"), body),
-                _p(_fmt(f.get("sent_at")), small),
-                _p(_fmt(f.get("answered_at")), small),
-            ]
-            for f in follow_ups
+    if not follow_ups:
+        return []
+    body, small = look.body, look.small
+    rows = [[_p("Due", body), _p("Status", body), _p("Sent", body), _p("Answered", body)]]
+    rows += [
+        [
+            _p(f.get("due_at"), small),
+            _p(f.get("status"), body),
+            _p(_fmt(f.get("sent_at")), small),
+            _p(_fmt(f.get("answered_at")), small),
         ]
-        story.append(_table(rows, [width / 4] * 4))
-    doc.build(story)
-    return buffer.getvalue()
+        for f in follow_ups
+    ]
+    return [Spacer(1, 4 * mm), look.heading("Follow-ups"), _table(rows, [look.width / 4] * 4)]

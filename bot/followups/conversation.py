@@ -8,9 +8,10 @@ from typing import Any, Mapping, Optional
 
 from bot.cases import deferred, service
 from bot.cases.store import Store
-from bot.conversation import texts
-from bot.conversation.dialogue import Reply, Turn
+from bot.conversation.replies import Reply, Turn, reply
+from bot.conversation.wording import say
 from bot.followups.queue import mark_delivered
+from bot.patterns import starts_with_any
 
 SLOTS = ("followup_solved", "followup_score", "followup_comment")
 
@@ -23,10 +24,13 @@ _WORD_SCORES = {
     "very happy": 5, "excellent": 5, "brilliant": 5, "great": 5, "perfect": 5, "fantastic": 5, "very good": 5,
     "very pleased": 5, "delighted": 5, "very satisfied": 5,
 }  # fmt: skip
-_YES = re.compile(r"^\s*(y|yes|yeah|yep|yup|it is|it has|solved|sorted|all good|fixed)\b", re.I)
-_NO = re.compile(
-    r"^\s*(n|no|nope|nah|not really|not yet|it isn'?t|it hasn'?t|still)\b|\bnot (?:solved|sorted|fixed)\b", re.I
+# "Has the problem been solved?" has its own yes and no words ("sorted", "not yet", "still ...").
+_SOLVED = starts_with_any(
+    ("y", "yes", "yeah", "yep", "yup", "it is", "it has", "solved", "sorted", "all good", "fixed")
 )
+_NOT_SOLVED = starts_with_any(("n", "no", "nope", "nah", "not really", "not yet", "it isn'?t", "it hasn'?t", "still"))
+_NOT_SOLVED_ANYWHERE = re.compile(r"\bnot (?:solved|sorted|fixed)\b", re.I)
+# "Anything to add?" answered with nothing at all (the whole message, so "no, but ..." is a comment).
 _NOTHING = re.compile(r"^\s*(no|nope|nothing|none|no thanks|no comment|that'?s all|n/?a|-)\s*[.!]*\s*$", re.I)
 
 
@@ -56,27 +60,25 @@ def start(store: Store, key: Optional[str], reference: Optional[str], conversati
         return turn  # forged, or already delivered: say nothing, so the customer is asked once
     turn.slots.update({"followup_key": key, "case_reference": reference, "followup_active": True})
     turn.slots.update({name: None for name in SLOTS})
-    product = case["product"]["name"] or "your item"
+    product = case["product"]["name"] or say("followup.your_item")
     resolution = (case["resolution"]["type"] or "").replace("_", " ")
-    done = f" with a {resolution}" if resolution and resolution != "none" else ""
-    turn.say(f"Hello again! We resolved your case {reference} about {product}{done}.")
+    done = say("followup.with_resolution", resolution=resolution) if resolution and resolution != "none" else ""
+    turn.say("followup.hello", reference=reference, product=product, done=done)
     return turn
 
 
 def ask(slot: str) -> Reply:
     """The question for one follow-up slot."""
+    yes, no = {"title": say("followup.yes"), "payload": "/affirm"}, {"title": say("followup.no"), "payload": "/deny"}
     if slot == "followup_solved":
-        return Reply(
-            "Has the problem been solved?",
-            [{"title": "Yes", "payload": "/affirm"}, {"title": "No", "payload": "/deny"}],
-        )
+        return reply("followup.ask_solved", [yes, no])
     if slot == "followup_score":
-        labels = {1: "1 - very unhappy", 2: "2", 3: "3", 4: "4", 5: "5 - very happy"}
-        return Reply(
-            "How satisfied are you with how we handled it, from 1 (very unhappy) to 5 (very happy)?",
+        labels = {1: say("followup.score_lowest"), 2: "2", 3: "3", 4: "4", 5: say("followup.score_highest")}
+        return reply(
+            "followup.ask_score",
             [{"title": labels[n], "payload": f'/inform{{"followup_score":"{n}"}}'} for n in range(1, 6)],
         )
-    return Reply("Is there anything you'd like to add? You can just say no.", [{"title": "No", "payload": "/deny"}])
+    return reply("followup.ask_comment", [no])
 
 
 def next_slot(slots: Mapping[str, Any]) -> Optional[str]:
@@ -101,12 +103,12 @@ def handle(
     text = (text or "").strip()
     answer = Answer()
     if requested == "followup_solved":
-        if intent == "affirm" or _YES.search(text):
+        if intent == "affirm" or _SOLVED.search(text):
             answer.slots["followup_solved"] = True
-        elif intent == "deny" or _NO.search(text):
+        elif intent == "deny" or _NOT_SOLVED.search(text) or _NOT_SOLVED_ANYWHERE.search(text):
             answer.slots["followup_solved"] = False
         else:
-            answer.replies.append(Reply("Sorry, has the problem been solved? Please say yes or no."))
+            answer.replies.append(reply("followup.solved_unclear"))
         score = parse_score(text) if answer.slots else None
         if score is not None:
             answer.slots["followup_score"] = score
@@ -114,7 +116,7 @@ def handle(
         given = next((e.get("value") for e in entities if e.get("entity") == "followup_score"), None)
         score = parse_score(str(given)) if given else parse_score(text)
         if score is None:
-            answer.replies.append(Reply("Please give a number from 1 to 5, where 5 is very happy."))
+            answer.replies.append(reply("followup.score_unclear"))
         else:
             answer.slots["followup_score"] = score
     elif requested == "followup_comment":
@@ -145,12 +147,9 @@ def finish(store: Store, slots: Mapping[str, Any]) -> Turn:
         alert_staff=("assistant", NOT_SATISFIED),
     )
     if result.get("reopened"):
-        turn.say(
-            f"I'm sorry it still isn't right. I've reopened case {reference} and a member of our team "
-            "will contact you to put it right."
-        )
+        turn.say("followup.reopened", reference=reference)
     else:
-        turn.say("Thank you for letting us know. We're glad it's sorted.")
+        turn.say("followup.thanks")
     turn.slots.update({"followup_active": False, "followup_key": None, "followup_retries": None})
     turn.slots.update({name: None for name in SLOTS})
     return turn
@@ -171,7 +170,7 @@ def defer_finish(store: Store, slots: Mapping[str, Any]) -> Turn:
         "alert_staff": ["assistant", NOT_SATISFIED],
     }
     deferred.defer_satisfaction(store.settings, str(key), str(reference), answer, store.clock())
-    turn.say(texts.STORE_DEFERRED_ANSWER)
+    turn.say("store.deferred_answer")
     turn.slots.update({"followup_active": False, "followup_key": None, "followup_retries": None})
     turn.slots.update({name: None for name in SLOTS})
     return turn

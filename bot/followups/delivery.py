@@ -1,25 +1,26 @@
-"""Reaching the customer: in chat through Rasa's trigger_intent, or by email with a one-time rating link."""
+"""Reaching the customer: by email with a one-time rating link, or in chat, whichever fits the case.
+
+The chat deliverer talks to Rasa and so lives in ``integrations/followup_delivery.py``; this module
+holds what does not depend on Rasa: the :class:`Deliverer` protocol, :class:`EmailDeliverer`, rating
+tokens and the :class:`ChannelRouter` that picks chat or email.
+"""
 
 from __future__ import annotations
 
 import base64
 import hashlib
 import hmac
-import json
+import importlib
 import smtplib
-import urllib.error
-import urllib.parse
-import urllib.request
 from dataclasses import dataclass
 from email.message import EmailMessage
-from typing import Optional, Protocol
+from typing import Any, Optional, Protocol
 
 from bot.cases.deferred import AnnounceFailed, CaseLoggedNotice
 from bot.followups.queue import DueFollowUp
+from bot.settings import Settings
 
 CHAT_CHANNELS = frozenset({"rest", "socketio", "slack"})
-FOLLOWUP_INTENT = "EXTERNAL_followup"
-CASE_LOGGED_INTENT = "EXTERNAL_case_logged"
 
 
 class DeliveryError(Exception):
@@ -38,51 +39,6 @@ class Deliverer(Protocol):
 
     def announce(self, notice: CaseLoggedNotice) -> str:
         """Give the customer the reference of a complaint saved late; raise DeliveryError on failure."""
-
-
-@dataclass
-class RasaDeliverer:
-    """Asks Rasa to start the satisfaction conversation on the customer's own channel."""
-
-    rasa_url: str
-    token: str = ""
-    timeout: float = 30.0
-
-    def deliver(self, item: DueFollowUp) -> str:
-        """POST /conversations/{id}/trigger_intent with the latest output channel of the conversation."""
-        if not item.conversation_id:
-            raise DeliveryError("the case has no conversation to follow up in", retryable=False)
-        self.trigger(
-            item.conversation_id, FOLLOWUP_INTENT, {"followup_key": item.key, "case_reference": item.case_reference}
-        )
-        return "chat"
-
-    def announce(self, notice: CaseLoggedNotice) -> str:
-        """Tell the customer, in their conversation, the reference of a complaint saved late."""
-        if not notice.conversation_id:
-            raise DeliveryError("the case has no conversation", retryable=False)
-        self.trigger(notice.conversation_id, CASE_LOGGED_INTENT, {"case_reference": notice.reference})
-        return "chat"
-
-    def trigger(self, conversation_id: str, intent: str, entities: dict[str, str]) -> None:
-        """Inject ``intent`` into the conversation; Rasa answers on the conversation's latest channel."""
-        query = {"output_channel": "latest"}
-        if self.token:
-            query["token"] = self.token
-        url = (
-            f"{self.rasa_url.rstrip('/')}/conversations/{urllib.parse.quote(conversation_id, safe='')}"
-            f"/trigger_intent?{urllib.parse.urlencode(query)}"
-        )
-        body = json.dumps({"name": intent, "entities": entities}).encode()
-        request = urllib.request.Request(url, data=body, headers={"Content-Type": "application/json"}, method="POST")  # noqa: S310 - the configured Rasa URL
-        try:
-            with urllib.request.urlopen(request, timeout=self.timeout) as response:  # noqa: S310 - configured URL
-                response.read()
-        except urllib.error.HTTPError as exc:
-            retryable = exc.code >= 500 or exc.code in (408, 429)
-            raise DeliveryError(f"Rasa answered {exc.code}", retryable=retryable) from exc
-        except (urllib.error.URLError, ConnectionError, TimeoutError) as exc:
-            raise DeliveryError(f"Rasa is not reachable: {getattr(exc, 'reason', exc)}") from exc
 
 
 def _digest(secret: str, key: str) -> str:
@@ -179,6 +135,22 @@ class EmailDeliverer:
             raise DeliveryError(f"email not sent: {exc}") from exc
 
 
+def email_deliverer(settings: Settings) -> Optional[EmailDeliverer]:
+    """The e-mail deliverer of ``settings``, or None when no SMTP server is configured."""
+    if not settings.smtp_host:
+        return None
+    return EmailDeliverer(
+        host=settings.smtp_host,
+        port=settings.smtp_port,
+        sender=settings.smtp_from,
+        public_url=settings.public_base_url,
+        secret=settings.rating_secret,
+        username=settings.smtp_username,
+        password=settings.smtp_password,
+        starttls=settings.smtp_starttls,
+    )
+
+
 @dataclass
 class ChannelRouter:
     """Chat when the customer came through a chat channel, email otherwise (or if chat is impossible)."""
@@ -212,3 +184,14 @@ class ChannelRouter:
             raise DeliveryError("no way to reach this customer (no chat conversation and no email set up)", False)
         except DeliveryError as exc:
             raise AnnounceFailed(str(exc), exc.retryable) from exc
+
+
+def __getattr__(name: str) -> Any:
+    """Temporary: ``RasaDeliverer`` moved to ``integrations.followup_delivery``.
+
+    Kept until ``bot/followups/worker.py`` uses ``integrations.followup_delivery.default_deliverer``;
+    then delete this function (and the ``importlib`` import).
+    """
+    if name == "RasaDeliverer":
+        return importlib.import_module("integrations.followup_delivery").RasaDeliverer
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

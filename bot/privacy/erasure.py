@@ -148,35 +148,11 @@ def _anonymise_case(
     """Scrub one case and everything hanging off it; append the ``personal_data_erased`` event."""
     session = uow.session
     conversation_ids = {case.conversation_id} if case.conversation_id else set()
-    for text_field in ("description", "resolution_reason", "satisfaction_comment", "root_cause", "legal_hold_reason"):
-        current = getattr(case, text_field)
-        if current:
-            setattr(case, text_field, scrub_text(current, who) or "")
-    if case.idempotency_key and not case.idempotency_key.startswith("seed-"):
-        case.idempotency_key = f"erased:{case.reference}"
-    case.conversation_id = None
-    case.anonymised_at = now
-
-    lines = 0
-    for line in session.execute(select(TranscriptLine).where(TranscriptLine.case_id == case.id)).scalars():
-        line.text = ERASED_TEXT if line.speaker == "customer" else (scrub_text(line.text, who) or "")
-        line.actor = scrub_text(line.actor, who)
-        lines += 1
+    _scrub_case_fields(case, who, now)
+    lines = _scrub_transcript(session, case, who)
     report.transcript_lines += lines
-
-    redacted_seqs: list[int] = []
-    for event in session.execute(select(CaseEvent).where(CaseEvent.case_id == case.id)).scalars():
-        if event.redacted_at is not None:
-            continue
-        data = scrub_value(event.data, who)
-        actor_text = scrub_text(event.actor, who) or ""
-        if data != event.data or actor_text != event.actor:
-            event.data = data
-            event.actor = actor_text
-            event.redacted_at = now
-            redacted_seqs.append(int(event.seq))
+    redacted_seqs = _redact_events(session, case, who, now)
     report.events_redacted += len(redacted_seqs)
-
     for follow_up in session.execute(select(FollowUp).where(FollowUp.case_id == case.id)).unique().scalars():
         if follow_up.conversation_id:
             conversation_ids.add(follow_up.conversation_id)
@@ -184,19 +160,9 @@ def _anonymise_case(
         follow_up.last_error = scrub_text(follow_up.last_error, who)
         follow_up.claimed_by = scrub_text(follow_up.claimed_by, who)
         report.follow_ups += 1
-
-    photo_filter: Any = CasePhoto.case_id == case.id
-    if conversation_ids:
-        photo_filter = photo_filter | CasePhoto.conversation_id.in_(sorted(conversation_ids))
-    photos = 0
-    for photo in session.execute(select(CasePhoto).where(photo_filter)).scalars():
-        report._files.append(store.settings.photos_dir / photo.conversation_id / photo.filename)
-        session.delete(photo)
-        photos += 1
+    photos = _delete_photos(session, store, case, conversation_ids, report)
     report.photos_deleted += photos
-
     report._conversations.update(conversation_ids)
-
     uow.cases.append_event(
         case,
         ERASURE_KIND,
@@ -210,6 +176,57 @@ def _anonymise_case(
         },
     )
     report.cases.append(case.reference)
+
+
+def _scrub_case_fields(case: Case, who: Identity, now: dt.datetime) -> None:
+    """Scrub the case's free text, detach it from its conversation and mark it anonymised."""
+    for text_field in ("description", "resolution_reason", "satisfaction_comment", "root_cause", "legal_hold_reason"):
+        current = getattr(case, text_field)
+        if current:
+            setattr(case, text_field, scrub_text(current, who) or "")
+    if case.idempotency_key and not case.idempotency_key.startswith("seed-"):
+        case.idempotency_key = f"erased:{case.reference}"
+    case.conversation_id = None
+    case.anonymised_at = now
+
+
+def _scrub_transcript(session: Any, case: Case, who: Identity) -> int:
+    """Erase what the customer said and scrub the rest of the transcript snapshot; the number of lines."""
+    lines = 0
+    for line in session.execute(select(TranscriptLine).where(TranscriptLine.case_id == case.id)).scalars():
+        line.text = ERASED_TEXT if line.speaker == "customer" else (scrub_text(line.text, who) or "")
+        line.actor = scrub_text(line.actor, who)
+        lines += 1
+    return lines
+
+
+def _redact_events(session: Any, case: Case, who: Identity, now: dt.datetime) -> list[int]:
+    """Scrub personal data inside the case's audit events; the sequence numbers of those that changed."""
+    redacted_seqs: list[int] = []
+    for event in session.execute(select(CaseEvent).where(CaseEvent.case_id == case.id)).scalars():
+        if event.redacted_at is not None:
+            continue
+        data = scrub_value(event.data, who)
+        actor_text = scrub_text(event.actor, who) or ""
+        if data != event.data or actor_text != event.actor:
+            event.data = data
+            event.actor = actor_text
+            event.redacted_at = now
+            redacted_seqs.append(int(event.seq))
+    return redacted_seqs
+
+
+def _delete_photos(session: Any, store: Store, case: Case, conversation_ids: set[str], report: ErasureReport) -> int:
+    """Delete the photo rows of the case or its conversations (files noted for removal after commit); how many."""
+    photo_filter: Any = CasePhoto.case_id == case.id
+    if conversation_ids:
+        photo_filter = photo_filter | CasePhoto.conversation_id.in_(sorted(conversation_ids))
+    photos = 0
+    for photo in session.execute(select(CasePhoto).where(photo_filter)).scalars():
+        report._files.append(store.settings.photos_dir / photo.conversation_id / photo.filename)
+        session.delete(photo)
+        photos += 1
+    return photos
 
 
 def _erase_customer_row(customer: Customer, now: dt.datetime) -> None:

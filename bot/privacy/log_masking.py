@@ -4,15 +4,19 @@
 addresses, phone numbers, UK postcodes, street addresses, Slack tokens, ``token=`` query parameters
 and known secret values never reach a log file. :func:`install_log_masking` puts it on every root
 handler and also masks records as they are created, so handlers added later are covered too.
+Entry points do not call it directly: :func:`bot.logging_setup.configure_logging` does, once per process.
 """
 
 from __future__ import annotations
 
 import logging
 import re
-from typing import Any, Callable, Iterable, Optional
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Optional
 
 from bot.patterns import EMAIL, PHONE
+
+if TYPE_CHECKING:
+    from bot.settings import Settings
 
 UK_POSTCODE = re.compile(r"\b(?:GIR ?0AA|[A-Z]{1,2}\d[A-Z\d]? ?\d[ABD-HJLNP-UW-Z]{2})\b", re.IGNORECASE)
 STREET = re.compile(
@@ -87,9 +91,9 @@ _installed: dict[str, Any] = {"factory": None, "secrets": ()}
 def install_log_masking(secrets: Iterable[str] = (), logger: Optional[logging.Logger] = None) -> PersonalDataFilter:
     """Put the masking filter on every handler of the root logger (or ``logger``) and mask new records.
 
-    Safe to call more than once (each handler gets one filter; the secrets are merged). Entry points
-    call it after configuring logging; records are also masked when created, which covers handlers
-    that libraries (Rasa, Sanic, waitress) add afterwards.
+    Safe to call more than once (each handler gets one filter; the secrets are merged).
+    :func:`bot.logging_setup.configure_logging` calls it after setting the format; records are also
+    masked when created, which covers handlers that libraries (Rasa, Sanic, waitress) add afterwards.
     """
     merged = tuple(dict.fromkeys([*_installed["secrets"], *(s for s in secrets if s)]))
     _installed["secrets"] = merged
@@ -115,7 +119,7 @@ def install_log_masking(secrets: Iterable[str] = (), logger: Optional[logging.Lo
     return masking
 
 
-def settings_secrets(settings: Any) -> list[str]:
+def settings_secrets(settings: Settings) -> list[str]:
     """The secret values of a :class:`bot.settings.Settings` that must never be logged."""
     names = (
         "rasa_auth_token",
@@ -126,17 +130,15 @@ def settings_secrets(settings: Any) -> list[str]:
         "smtp_password",
         "action_server_token",
     )
-    values = [str(getattr(settings, name, "") or "") for name in names]
-    root = getattr(settings, "project_root", None)
-    if root is not None:  # per-install keys used when the variables are unset (read, never created here)
-        for key_name in ("rasa-api.key", "action-server.key", "webchat.key", "rating.key"):
-            try:
-                values.append((root / "var" / key_name).read_text().strip())
-            except OSError:
-                continue
+    values = [str(getattr(settings, name) or "") for name in names]
+    for key_name in ("rasa-api.key", "action-server.key", "webchat.key", "rating.key"):
+        try:  # per-install keys used when the variables are unset (read, never created here)
+            values.append((settings.project_root / "var" / key_name).read_text().strip())
+        except OSError:
+            continue
     return [v for v in values if len(v) >= 6]
 
 
-def install_for_settings(settings: Any) -> PersonalDataFilter:
-    """Install masking with the secrets of ``settings`` (what every entry point calls)."""
+def install_for_settings(settings: Settings) -> PersonalDataFilter:
+    """Install masking with the secrets of ``settings`` (called by ``configure_logging``)."""
     return install_log_masking(settings_secrets(settings))

@@ -1,4 +1,4 @@
-"""The daily retention run of the scheduler worker."""
+"""The daily retention run (the scheduler's ``retention`` job, integrations/scheduler.py)."""
 
 from __future__ import annotations
 

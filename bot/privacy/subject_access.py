@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from sqlalchemy import select
@@ -9,6 +10,7 @@ from sqlalchemy import select
 from bot.cases.models import Case, CasePhoto, Order
 from bot.cases.serialize import case_to_dict, follow_up_to_dict
 from bot.cases.store import Store
+from bot.cases.unit_of_work import UnitOfWork
 
 FORMAT_VERSION = 1
 
@@ -42,23 +44,7 @@ def subject_access(store: Store, email: str) -> dict[str, Any]:
             .unique()
             .scalars()
         )
-        case_docs = []
-        for case in cases:
-            doc = case_to_dict(case, now, uow, with_events=True, with_transcript=True)
-            doc.setdefault("follow_ups", [follow_up_to_dict(f) for f in uow.followups.for_case(case.id)])
-            photos = uow.session.execute(select(CasePhoto).where(CasePhoto.case_id == case.id)).scalars()
-            doc["photos"] = [
-                {
-                    "filename": p.filename,
-                    "original_name": p.original_name,
-                    "content_type": p.content_type,
-                    "size_bytes": p.size_bytes,
-                    "sha256": p.sha256,
-                    "uploaded_at": _iso(p.uploaded_at),
-                }
-                for p in photos
-            ]
-            case_docs.append(doc)
+        case_docs = [_case_document(uow, case, now) for case in cases]
         return {
             "format_version": FORMAT_VERSION,
             "generated_at": now.isoformat(),
@@ -69,20 +55,41 @@ def subject_access(store: Store, email: str) -> dict[str, Any]:
                 "slack_user_id": customer.slack_user_id,
                 "created_at": _iso(customer.created_at),
             },
-            "orders": [
-                {
-                    "order_number": o.order_number,
-                    "product": {"sku": o.product.sku, "name": o.product.name} if o.product is not None else None,
-                    "size": o.size,
-                    "colour": o.colour,
-                    "quantity": o.quantity,
-                    "order_date": _iso(o.order_date),
-                    "delivery_date": _iso(o.delivery_date),
-                }
-                for o in orders
-            ],
+            "orders": [_order_document(o) for o in orders],
             "cases": case_docs,
             "satisfaction": [
                 {"case": d["reference"], **(d.get("satisfaction") or {})} for d in case_docs if d.get("satisfaction")
             ],
         }
+
+
+def _case_document(uow: UnitOfWork, case: Case, now: dt.datetime) -> dict[str, Any]:
+    """One case as in ``complaints cases show`` (events, transcript), with its follow-ups and photo details."""
+    doc = case_to_dict(case, now, uow, with_events=True, with_transcript=True)
+    doc.setdefault("follow_ups", [follow_up_to_dict(f) for f in uow.followups.for_case(case.id)])
+    photos = uow.session.execute(select(CasePhoto).where(CasePhoto.case_id == case.id)).scalars()
+    doc["photos"] = [
+        {
+            "filename": p.filename,
+            "original_name": p.original_name,
+            "content_type": p.content_type,
+            "size_bytes": p.size_bytes,
+            "sha256": p.sha256,
+            "uploaded_at": _iso(p.uploaded_at),
+        }
+        for p in photos
+    ]
+    return doc
+
+
+def _order_document(order: Order) -> dict[str, Any]:
+    """One order: its product, size, colour, quantity and dates."""
+    return {
+        "order_number": order.order_number,
+        "product": {"sku": order.product.sku, "name": order.product.name} if order.product is not None else None,
+        "size": order.size,
+        "colour": order.colour,
+        "quantity": order.quantity,
+        "order_date": _iso(order.order_date),
+        "delivery_date": _iso(order.delivery_date),
+    }

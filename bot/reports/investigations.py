@@ -279,22 +279,7 @@ def verify_action(store: Store, action_id: int, window_days: int = 30, actor: st
         after = _rate(uow, inv, pivot, min(pivot + span, now))
         if after["days"] < 1:
             raise ValueError("the action date is today or in the future; there is nothing to compare yet")
-        per_orders = before["orders"] > 0 and after["orders"] > 0
-        unit = "cases per 100 orders" if per_orders else "cases per 30 days"
-        for side in (before, after):
-            side["rate"] = round(
-                side["cases"] * 100 / side["orders"] if per_orders else side["cases"] * 30 / side["days"], 3
-            )
-        change = None if before["rate"] == 0 else round((after["rate"] - before["rate"]) * 100 / before["rate"], 1)
-        verification = {
-            "unit": unit,
-            "window_days": window_days,
-            "before": before,
-            "after": after,
-            "change_pct": change,
-            "improved": after["rate"] < before["rate"],
-            "complete": pivot + span <= now,
-        }
+        verification = _compare(before, after, window_days, complete=pivot + span <= now)
         action.verification = verification
         action.verified_at = now
         if not verification["complete"]:
@@ -312,11 +297,33 @@ def verify_action(store: Store, action_id: int, window_days: int = 30, actor: st
                 "improved": verification["improved"],
                 "before": before["rate"],
                 "after": after["rate"],
-                "unit": unit,
+                "unit": verification["unit"],
             },
         )
         uow.commit()
         return verification
+
+
+def _compare(before: dict[str, Any], after: dict[str, Any], window_days: int, complete: bool) -> dict[str, Any]:
+    """The two windows' rates (per 100 orders when both had orders, else per 30 days), change and verdict.
+
+    Sets ``rate`` on ``before`` and ``after``.
+    """
+    per_orders = before["orders"] > 0 and after["orders"] > 0
+    unit = "cases per 100 orders" if per_orders else "cases per 30 days"
+    for side in (before, after):
+        per = side["cases"] * 100 / side["orders"] if per_orders else side["cases"] * 30 / side["days"]
+        side["rate"] = round(per, 3)
+    change = None if before["rate"] == 0 else round((after["rate"] - before["rate"]) * 100 / before["rate"], 1)
+    return {
+        "unit": unit,
+        "window_days": window_days,
+        "before": before,
+        "after": after,
+        "change_pct": change,
+        "improved": after["rate"] < before["rate"],
+        "complete": complete,
+    }
 
 
 def list_investigations(store: Store) -> list[dict[str, Any]]:

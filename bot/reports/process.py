@@ -184,60 +184,66 @@ def process_map_svg(pmap: dict[str, Any]) -> str:
     positions = dict(_LAYOUT)
     for index, name in enumerate(s for s in statuses if s not in _LAYOUT):
         positions[name] = (20 + index * 180, 330)
-    width, height = 920, 400
     max_count = max((e["count"] for e in pmap["edges"]), default=1)
-    parts = [
+    parts = _svg_head(pmap["edges"])
+    for edge in pmap["edges"]:
+        parts += _svg_arrow(edge, positions[edge["from"]], positions[edge["to"]], max_count)
+    current = pmap.get("current", {})
+    for name in statuses:
+        parts += _svg_box(name, positions[name], int(current.get(name, 0)))
+    parts.append("</svg>")
+    return "\n".join(parts)
+
+
+def _svg_head(edges: list[dict[str, Any]]) -> list[str]:
+    """The opening ``<svg>`` with its title, a text description of every step, and the arrow head."""
+    width, height = 920, 400
+    return [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="{width}" height="{height}" '
         'role="img" aria-labelledby="pm-title pm-desc" font-family="sans-serif" font-size="12">',
         '<title id="pm-title">Process map of case statuses</title>',
         '<desc id="pm-desc">'
         + escape(
-            "; ".join(
-                f"{e['from']} to {e['to']}: {e['count']} cases, median {e['median_hours']} hours" for e in pmap["edges"]
-            )
+            "; ".join(f"{e['from']} to {e['to']}: {e['count']} cases, median {e['median_hours']} hours" for e in edges)
             or "no status changes yet"
         )
         + "</desc>",
         '<defs><marker id="arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="7" markerHeight="7" '
         'orient="auto-start-reverse"><path d="M 0 0 L 10 5 L 0 10 z" fill="#1f3b57"/></marker></defs>',
     ]
-    for edge in pmap["edges"]:
-        x1, y1 = positions[edge["from"]]
-        x2, y2 = positions[edge["to"]]
-        sx, sy = x1 + _BOX_W / 2, y1 + _BOX_H / 2
-        tx, ty = x2 + _BOX_W / 2, y2 + _BOX_H / 2
-        # Stop the arrow at the target box's edge, and bend it so opposite arrows do not overlap.
-        dx, dy = tx - sx, ty - sy
-        scale = min(
-            (_BOX_W / 2) / abs(dx) if dx else float("inf"),
-            (_BOX_H / 2) / abs(dy) if dy else float("inf"),
-        )
-        ex, ey = tx - dx * scale, ty - dy * scale
-        bx, by = sx + dx * scale, sy + dy * scale
-        mx, my = (bx + ex) / 2 - dy * 0.12, (by + ey) / 2 + dx * 0.12
-        stroke = 1 + 4 * edge["count"] / max_count
-        parts.append(
-            f'<path d="M {bx:.1f} {by:.1f} Q {mx:.1f} {my:.1f} {ex:.1f} {ey:.1f}" fill="none" stroke="#1f3b57" '
-            f'stroke-width="{stroke:.1f}" marker-end="url(#arrow)" opacity="0.75"/>'
-        )
-        label = f"{edge['count']} · {edge['median_hours'] if edge['median_hours'] is not None else '-'} h"
-        parts.append(
-            f'<text x="{mx:.1f}" y="{my - 4:.1f}" text-anchor="middle" fill="#111" stroke="#fff" '
-            f'stroke-width="3" paint-order="stroke">{escape(label)}</text>'
-        )
-    current = pmap.get("current", {})
-    for name in statuses:
-        x, y = positions[name]
-        parts.append(
-            f'<rect x="{x}" y="{y}" width="{_BOX_W}" height="{_BOX_H}" rx="8" fill="#eef3f8" stroke="#1f3b57"/>'
-        )
-        parts.append(
-            f'<text x="{x + _BOX_W / 2}" y="{y + 19}" text-anchor="middle" font-weight="bold" fill="#111">'
-            f"{escape(name.replace('_', ' '))}</text>"
-        )
-        parts.append(
-            f'<text x="{x + _BOX_W / 2}" y="{y + 35}" text-anchor="middle" fill="#333">'
-            f"{int(current.get(name, 0))} now</text>"
-        )
-    parts.append("</svg>")
-    return "\n".join(parts)
+
+
+def _svg_arrow(edge: dict[str, Any], source: tuple[int, int], target: tuple[int, int], max_count: int) -> list[str]:
+    """One step: a curved arrow between two boxes (thicker for more cases) labelled with count and median."""
+    x1, y1 = source
+    x2, y2 = target
+    sx, sy = x1 + _BOX_W / 2, y1 + _BOX_H / 2
+    tx, ty = x2 + _BOX_W / 2, y2 + _BOX_H / 2
+    # Stop the arrow at the target box's edge, and bend it so opposite arrows do not overlap.
+    dx, dy = tx - sx, ty - sy
+    scale = min(
+        (_BOX_W / 2) / abs(dx) if dx else float("inf"),
+        (_BOX_H / 2) / abs(dy) if dy else float("inf"),
+    )
+    ex, ey = tx - dx * scale, ty - dy * scale
+    bx, by = sx + dx * scale, sy + dy * scale
+    mx, my = (bx + ex) / 2 - dy * 0.12, (by + ey) / 2 + dx * 0.12
+    stroke = 1 + 4 * edge["count"] / max_count
+    label = f"{edge['count']} · {edge['median_hours'] if edge['median_hours'] is not None else '-'} h"
+    return [
+        f'<path d="M {bx:.1f} {by:.1f} Q {mx:.1f} {my:.1f} {ex:.1f} {ey:.1f}" fill="none" stroke="#1f3b57" '
+        f'stroke-width="{stroke:.1f}" marker-end="url(#arrow)" opacity="0.75"/>',
+        f'<text x="{mx:.1f}" y="{my - 4:.1f}" text-anchor="middle" fill="#111" stroke="#fff" '
+        f'stroke-width="3" paint-order="stroke">{escape(label)}</text>',
+    ]
+
+
+def _svg_box(name: str, position: tuple[int, int], now: int) -> list[str]:
+    """A status's box with its name and how many cases are in it now."""
+    x, y = position
+    return [
+        f'<rect x="{x}" y="{y}" width="{_BOX_W}" height="{_BOX_H}" rx="8" fill="#eef3f8" stroke="#1f3b57"/>',
+        f'<text x="{x + _BOX_W / 2}" y="{y + 19}" text-anchor="middle" font-weight="bold" fill="#111">'
+        f"{escape(name.replace('_', ' '))}</text>",
+        f'<text x="{x + _BOX_W / 2}" y="{y + 35}" text-anchor="middle" fill="#333">{now} now</text>',
+    ]

@@ -73,30 +73,20 @@ def sla(store: Store, since: dt.timedelta, until: Optional[dt.datetime] = None) 
                 select(Case.created_at, Case.resolved_at).where(*in_window, Case.resolved_at.is_not(None))
             )
         ]
-        # One query per open status: each is a range of ix_cases_status_resolution_due, where a single
-        # ``status IN (...)`` looks unselective to SQLite's planner (it scans the table).
-        breach = or_(
-            and_(Case.first_response_due.is_not(None), Case.first_responded_at > Case.first_response_due),
-            and_(Case.first_response_due < now, Case.first_responded_at.is_(None)),
-            and_(Case.resolution_due.is_not(None), Case.resolved_at > Case.resolution_due),
-            and_(Case.resolution_due < now, Case.resolved_at.is_(None)),
-        )
-        open_rows = [
-            row
-            for status in sorted(s.value for s in OPEN_STATUSES)
-            for row in uow.session.execute(
-                select(
-                    Case.reference,
-                    Case.status,
-                    Case.priority,
-                    Case.first_response_due,
-                    Case.first_responded_at,
-                    Case.resolution_due,
-                    Case.resolved_at,
-                    Case.assignee,
-                ).where(Case.status == status, breach)
-            )
-        ]
+        open_rows = _open_breach_candidates(uow.session, now)
+    totals, by_priority = _by_priority(counts)
+    return {
+        "window": win.as_dict(),
+        "cases": totals[0],
+        "first_response": {**_counted(totals[1], totals[2]), **_durations(first)},
+        "resolution": {**_counted(totals[3], totals[4]), **_durations(resolved)},
+        "by_priority": by_priority,
+        "breached_open": _breached_open(open_rows, now),
+    }
+
+
+def _by_priority(counts: list[Any]) -> tuple[list[int], dict[str, dict[str, Any]]]:
+    """Totals (cases, first response met / breached, resolution met / breached) overall and per priority."""
     by_priority: dict[str, dict[str, Any]] = {}
     totals = [0, 0, 0, 0, 0]
     for row in sorted(counts, key=lambda r: str(r.priority)):
@@ -107,6 +97,39 @@ def sla(store: Store, since: dt.timedelta, until: Optional[dt.datetime] = None) 
             "first_response": _counted(values[1], values[2]),
             "resolution": _counted(values[3], values[4]),
         }
+    return totals, by_priority
+
+
+def _open_breach_candidates(session: Any, now: dt.datetime) -> list[Any]:
+    """Open cases (any time) with a due time missed or passed, as rows of their SLA columns."""
+    # One query per open status: each is a range of ix_cases_status_resolution_due, where a single
+    # ``status IN (...)`` looks unselective to SQLite's planner (it scans the table).
+    breach = or_(
+        and_(Case.first_response_due.is_not(None), Case.first_responded_at > Case.first_response_due),
+        and_(Case.first_response_due < now, Case.first_responded_at.is_(None)),
+        and_(Case.resolution_due.is_not(None), Case.resolved_at > Case.resolution_due),
+        and_(Case.resolution_due < now, Case.resolved_at.is_(None)),
+    )
+    return [
+        row
+        for status in sorted(s.value for s in OPEN_STATUSES)
+        for row in session.execute(
+            select(
+                Case.reference,
+                Case.status,
+                Case.priority,
+                Case.first_response_due,
+                Case.first_responded_at,
+                Case.resolution_due,
+                Case.resolved_at,
+                Case.assignee,
+            ).where(Case.status == status, breach)
+        )
+    ]
+
+
+def _breached_open(open_rows: list[Any], now: dt.datetime) -> list[dict[str, Any]]:
+    """The open cases past a due time (``is_breached``'s rules), soonest resolution due first."""
     breached_open = [
         {
             "reference": r.reference,
@@ -122,14 +145,7 @@ def sla(store: Store, since: dt.timedelta, until: Optional[dt.datetime] = None) 
         or is_breached(r.resolution_due, r.resolved_at, now)
     ]
     breached_open.sort(key=lambda r: r["resolution_due"] or "")
-    return {
-        "window": win.as_dict(),
-        "cases": totals[0],
-        "first_response": {**_counted(totals[1], totals[2]), **_durations(first)},
-        "resolution": {**_counted(totals[3], totals[4]), **_durations(resolved)},
-        "by_priority": by_priority,
-        "breached_open": breached_open,
-    }
+    return breached_open
 
 
 def satisfaction(store: Store, since: dt.timedelta, until: Optional[dt.datetime] = None) -> dict[str, Any]:

@@ -56,16 +56,43 @@ def themes(
     """
     win = window(store.clock(), since, until)
     prev = win.previous()
-    in_current = case((Case.created_at >= win.start, 1), else_=0)
-    current: dict[str, Counter[str]] = {d: Counter() for d in DIMENSIONS}
-    previous: dict[str, Counter[str]] = {d: Counter() for d in DIMENSIONS}
+    current, previous, total, previous_total = _count_dimensions(store, win.start, prev.start, win.end)
+    spike_list = spikes(store, until=win.end, rule=rule)
+    spiking = {(s["dimension"], s["value"]) for s in spike_list} | {
+        ("defect_category", s["defect_category"]) for s in spike_list
+    }
+    by = {dim: _entries(dim, current[dim], previous[dim], spiking) for dim in DIMENSIONS}
+    return {
+        "window": win.as_dict(),
+        "previous_window": prev.as_dict(),
+        "total": total,
+        "previous_total": previous_total,
+        "by": by,
+        "spikes": spike_list,
+    }
+
+
+_Counts = dict[str, Counter[str]]
+
+
+def _count_dimensions(
+    store: Store, start: dt.datetime, previous_start: dt.datetime, end: dt.datetime
+) -> tuple[_Counts, _Counts, int, int]:
+    """Per dimension, the cases in the window (from ``start``) and in the previous one (from ``previous_start``).
+
+    Blank components and batches are left out; a blank product line or defect category counts as "unknown".
+    Also the two windows' totals.
+    """
+    in_current = case((Case.created_at >= start, 1), else_=0)
+    current: _Counts = {d: Counter() for d in DIMENSIONS}
+    previous: _Counts = {d: Counter() for d in DIMENSIONS}
     total = previous_total = 0
     with store.unit_of_work() as uow:
         for dim in DIMENSIONS:
             column = getattr(Case, dim)
             stmt = (
                 select(column, func.sum(in_current), func.count())
-                .where(Case.created_at >= prev.start, Case.created_at < win.end)
+                .where(Case.created_at >= previous_start, Case.created_at < end)
                 .group_by(column)
             )
             for value, in_window, count in uow.session.execute(stmt):
@@ -79,34 +106,27 @@ def themes(
                     value = "unknown"
                 current[dim][value] += in_window
                 previous[dim][value] += int(count) - in_window
-    spike_list = spikes(store, until=win.end, rule=rule)
-    spiking = {(s["dimension"], s["value"]) for s in spike_list} | {
-        ("defect_category", s["defect_category"]) for s in spike_list
-    }
-    by: dict[str, list[dict[str, Any]]] = {}
-    for dim in DIMENSIONS:
-        keys = {k for k, n in current[dim].items() if n} | {k for k, n in previous[dim].items() if n}
-        entries: list[dict[str, Any]] = [
-            {
-                "value": key,
-                "count": current[dim][key],
-                "previous": previous[dim][key],
-                "change": current[dim][key] - previous[dim][key],
-                "trend": _trend(current[dim][key], previous[dim][key]),
-                "spike": (dim, key) in spiking,
-            }
-            for key in keys
-        ]
-        entries.sort(key=lambda e: (-int(e["count"]), -int(e["previous"]), str(e["value"])))
-        by[dim] = entries
-    return {
-        "window": win.as_dict(),
-        "previous_window": prev.as_dict(),
-        "total": total,
-        "previous_total": previous_total,
-        "by": by,
-        "spikes": spike_list,
-    }
+    return current, previous, total, previous_total
+
+
+def _entries(
+    dim: str, current: Counter[str], previous: Counter[str], spiking: set[tuple[str, Any]]
+) -> list[dict[str, Any]]:
+    """One dimension's values seen in either window, most cases first, with change, trend and spike flag."""
+    keys = {k for k, n in current.items() if n} | {k for k, n in previous.items() if n}
+    entries: list[dict[str, Any]] = [
+        {
+            "value": key,
+            "count": current[key],
+            "previous": previous[key],
+            "change": current[key] - previous[key],
+            "trend": _trend(current[key], previous[key]),
+            "spike": (dim, key) in spiking,
+        }
+        for key in keys
+    ]
+    entries.sort(key=lambda e: (-int(e["count"]), -int(e["previous"]), str(e["value"])))
+    return entries
 
 
 def spikes(store: Store, until: Optional[dt.datetime] = None, rule: SpikeRule = SpikeRule()) -> list[dict[str, Any]]:

@@ -91,18 +91,29 @@ def create_app(settings: Optional[Settings] = None, store: Optional[Store] = Non
     return app
 
 
-def serve(store: Store, host: str = "127.0.0.1", port: Optional[int] = None) -> None:
-    """Serve the dashboard with waitress until interrupted."""
+def serve_app(app: Flask, settings: Settings, host: str = "127.0.0.1", port: Optional[int] = None) -> None:
+    """Serve ``app`` with waitress until interrupted (logging and log masking set up for ``settings``)."""
     from waitress import serve as waitress_serve
 
-    port = port or store.settings.dashboard_port
-    # The store handed over (the CLI's) waits for locks like batch work; people waiting for a page get an
-    # interactive one, which gives up after DB_ANSWER_TIMEOUT_MS so they see the 503 page in time.
-    app = create_app(store.settings, open_store(store.settings, clock=store.clock, interactive=True))
-    logging.basicConfig(level=store.settings.log_level)
+    port = port or settings.dashboard_port
+    logging.basicConfig(level=settings.log_level)
     from bot.privacy.log_masking import install_for_settings
 
-    install_for_settings(store.settings)
+    install_for_settings(settings)
     log.info("dashboard on http://%s:%s/", host, port)
     print(f"dashboard on http://{host}:{port}/", flush=True)
     waitress_serve(app, host=host, port=port, threads=4, ident="complaints")
+
+
+def interactive_store(store: Store) -> Store:
+    """A store for people waiting on a page.
+
+    The store handed over (the CLI's) waits for locks like batch work; people waiting for a page get an
+    interactive one, which gives up after DB_ANSWER_TIMEOUT_MS so they see the 503 page in time.
+    """
+    return open_store(store.settings, clock=store.clock, interactive=True)
+
+
+def serve(store: Store, host: str = "127.0.0.1", port: Optional[int] = None) -> None:
+    """Serve the dashboard alone (the web chat page is added by ``integrations.web.serve``)."""
+    serve_app(create_app(store.settings, interactive_store(store)), store.settings, host, port)

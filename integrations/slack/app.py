@@ -17,7 +17,7 @@ from slack_bolt.adapter.wsgi import SlackRequestHandler
 
 from bot.cases.store import Store, get_store, open_store
 from bot.settings import Settings, get_settings
-from bot.triage.scheduler import web_client
+from integrations.slack.client import web_client
 from integrations.slack.listeners import register_listeners
 from integrations.slack.relay import relay_customer_messages
 from integrations.slack.request_handler import SafeSlackRequestHandler

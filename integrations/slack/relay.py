@@ -2,27 +2,25 @@
 
 One Slack app has one request URL, so everything Slack sends arrives at the triage app. A
 customer's direct message (and a press of a button the assistant sent in a direct message) is
-passed on to Rasa's Slack channel (``{RASA_URL}/webhooks/slack/webhook``) byte for byte with its
-signature headers, so Rasa checks Slack's signature itself. It is relayed only after bolt has
-verified the signature, never for a retry (those are dropped earlier), and in the background so
-Slack gets its 200 at once.
+passed on to Rasa's Slack channel (``{RASA_URL}/webhooks/slack/webhook``, through
+:class:`integrations.rasa_client.RasaClient`) byte for byte with its signature headers, so Rasa
+checks Slack's signature itself. It is relayed only after bolt has verified the signature, never
+for a retry (those are dropped earlier), and in the background so Slack gets its 200 at once.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
-import urllib.request
 from typing import Any, Callable
 
 from slack_bolt import BoltResponse
 
-from bot.triage.cards import CARD_ACTIONS
-from bot.triage.takeover import customer_says
+from integrations.slack.cards import CARD_ACTIONS
 from integrations.slack.runtime import runtime
+from integrations.slack.takeover import customer_says
 
 log = logging.getLogger(__name__)
-RASA_SLACK_WEBHOOK = "/webhooks/slack/webhook"
 _FORWARDED_HEADERS = ("content-type", "x-slack-request-timestamp", "x-slack-signature")
 
 
@@ -43,18 +41,12 @@ def is_customer_traffic(body: dict[str, Any]) -> bool:
     return False
 
 
-def forward(url: str, raw_body: str, headers: dict[str, str]) -> None:
-    """POST the request to Rasa as it came (errors are logged: Slack has had its answer)."""
-    if not url.startswith(("http://", "https://")):
-        raise ValueError(f"RASA_URL must be an http(s) URL, got {url!r}")
-    request = urllib.request.Request(url, data=raw_body.encode("utf-8"), method="POST")  # noqa: S310
-    for key, value in headers.items():
-        request.add_header(key, value)
+def forward(raw_body: str, headers: dict[str, str]) -> None:
+    """POST the request to Rasa's Slack channel as it came (errors are logged: Slack has had its answer)."""
     try:
-        with urllib.request.urlopen(request, timeout=30) as answer:  # noqa: S310 - checked above
-            answer.read()
+        runtime().rasa.forward_slack(raw_body, headers)
     except Exception:  # noqa: BLE001
-        log.exception("could not pass a Slack message on to Rasa at %s", url)
+        log.exception("could not pass a Slack message on to Rasa at %s", runtime().settings.rasa_url)
 
 
 def mirror_to_case_thread(body: dict[str, Any], client: Any) -> None:
@@ -80,11 +72,10 @@ def relay_customer_messages(
         values = req.headers.get(name)
         if values:
             headers[name] = values[0] if isinstance(values, (list, tuple)) else str(values)
-    url = runtime().settings.rasa_url.rstrip("/") + RASA_SLACK_WEBHOOK
     body = dict(req.body or {})
 
     def work() -> None:
-        forward(url, req.raw_body, headers)
+        forward(req.raw_body, headers)
         if client is not None:
             mirror_to_case_thread(body, client)
 

@@ -7,11 +7,12 @@ here instead of in the context.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Optional
 
 from bot.cases.store import Store, get_store
 from bot.settings import Settings, get_settings
-from bot.triage.takeover import RasaTracker
+from integrations.rasa_client import RasaClient
 
 
 @dataclass
@@ -21,10 +22,10 @@ class Runtime:
     settings: Settings
     store: Store
 
-    @property
-    def rasa(self) -> RasaTracker:
-        """Rasa's tracker API (pause/resume, staff messages)."""
-        return RasaTracker(self.settings.rasa_url, self.settings.rasa_api_token)
+    @cached_property
+    def rasa(self) -> RasaClient:
+        """Rasa's HTTP API (pause/resume, staff messages, the Slack relay): one client per runtime."""
+        return RasaClient.from_settings(self.settings)
 
     @property
     def escalation_channels(self) -> dict[str, str]:

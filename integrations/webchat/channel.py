@@ -3,7 +3,7 @@
 Rasa's stock :class:`~rasa.core.channels.socketio.SocketIOInput` lets a browser ask for
 any ``session_id`` and then reads and writes that conversation. Here a browser may only
 join the room of a session id the chat page issued, proven by the page's HMAC signature
-(:mod:`bot.webchat.session_tokens`):
+(:mod:`integrations.webchat.session_tokens`):
 
 * the signature comes with the socket.io handshake (query ``session_id`` + ``signature``,
   which is how the chat page hands it to rasa-webchat) or in the ``session_request`` data;
@@ -14,7 +14,7 @@ join the room of a session id the chat page issued, proven by the page's HMAC si
   that session; anything else is dropped. The signature is removed from the metadata
   before the message reaches Rasa.
 
-While staff hold a conversation (human takeover from Slack, :mod:`bot.triage.takeover`), each
+While staff hold a conversation (human takeover from Slack, :mod:`integrations.slack.takeover`), each
 message the customer writes is also mirrored into the case card's thread; staff replies reach the
 customer through Rasa's ``output_channel=latest``, i.e. :meth:`SocketIOInput.get_output_channel`.
 
@@ -40,10 +40,10 @@ from socketio import AsyncServer
 
 from bot.cases.store import get_store
 from bot.settings import get_settings
-from bot.triage.scheduler import web_client
-from bot.triage.takeover import customer_says
-from bot.webchat.session_tokens import verify_session
 from integrations.customer_channels import guard_messages
+from integrations.slack.client import web_client
+from integrations.slack.takeover import customer_says
+from integrations.webchat.session_tokens import verify_session
 
 logger = logging.getLogger(__name__)
 
@@ -134,6 +134,33 @@ class SignedSocketIOInput(SocketIOInput):
             return None
         return str(session_id)
 
+    def message_metadata(self, data: Dict[str, Any]) -> Dict[str, Any]:
+        """The metadata of a ``user_uttered`` event as Rasa gets it: a dict, without the session signature."""
+        metadata = data.get(self.metadata_key or "metadata") or {}
+        if isinstance(metadata, str):
+            try:
+                metadata = json.loads(metadata)
+            except ValueError:
+                metadata = {}
+        if not isinstance(metadata, dict):
+            return {}
+        return {key: value for key, value in metadata.items() if key != SIGNATURE_FIELD}
+
+    async def join_session(self, sio: AsyncServer, sid: str, data: Optional[Dict[str, Any]]) -> None:
+        """Answer a ``session_request``: join the signed session's room (``session_confirm``) or refuse."""
+        session_id = self.choose_session(sid, data)
+        if session_id is None:
+            logger.warning("web chat socket %s refused: missing or invalid session signature", sid)
+            await sio.emit("session_refused", {"reason": "invalid session signature"}, room=sid)
+            return
+        previous = self._bound.get(sid)
+        if previous and previous != session_id:
+            await _maybe_await(sio.leave_room(sid, previous, namespace=self.namespace))
+        self._bound[sid] = session_id
+        if self.session_persistence:
+            await _maybe_await(sio.enter_room(sid, session_id, namespace=self.namespace))
+        await sio.emit("session_confirm", session_id, room=sid)
+
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         """The Sanic blueprint serving socket.io with signed sessions (customer commands guarded)."""
         on_new_message = guard_messages(on_new_message)
@@ -160,18 +187,7 @@ class SignedSocketIOInput(SocketIOInput):
 
         @sio.on("session_request", namespace=self.namespace)
         async def session_request(sid: str, data: Optional[Dict]) -> None:
-            session_id = self.choose_session(sid, data)
-            if session_id is None:
-                logger.warning("web chat socket %s refused: missing or invalid session signature", sid)
-                await sio.emit("session_refused", {"reason": "invalid session signature"}, room=sid)
-                return
-            previous = self._bound.get(sid)
-            if previous and previous != session_id:
-                await _maybe_await(sio.leave_room(sid, previous, namespace=self.namespace))
-            self._bound[sid] = session_id
-            if self.session_persistence:
-                await _maybe_await(sio.enter_room(sid, session_id, namespace=self.namespace))
-            await sio.emit("session_confirm", session_id, room=sid)
+            await self.join_session(sio, sid, data)
 
         @sio.on(self.user_message_evt, namespace=self.namespace)
         async def handle_message(sid: str, data: Dict) -> None:
@@ -180,16 +196,7 @@ class SignedSocketIOInput(SocketIOInput):
                 logger.warning("web chat socket %s: message without a valid session signature dropped", sid)
                 await sio.emit("session_refused", {"reason": "invalid session signature"}, room=sid)
                 return
-            metadata = data.get(self.metadata_key or "metadata") or {}
-            if isinstance(metadata, str):
-                try:
-                    metadata = json.loads(metadata)
-                except ValueError:
-                    metadata = {}
-            if isinstance(metadata, dict):
-                metadata = {key: value for key, value in metadata.items() if key != SIGNATURE_FIELD}
-            else:
-                metadata = {}
+            metadata = self.message_metadata(data)
             output_channel = SocketIOOutput(sio, self.bot_message_evt)
             recipient = sender_id if self.session_persistence else sid
             message = UserMessage(

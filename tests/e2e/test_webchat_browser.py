@@ -89,7 +89,7 @@ def chat(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, dict[s
     """URL of the chat page, the environment, and the photos folder."""
     if not os.path.exists(CHROMIUM):
         subprocess.run([str(ROOT / "scripts" / "install_system_deps.sh"), "chromium"], check=True, timeout=900)
-    if not (ROOT / "bot" / "web" / "static" / "webchat" / "webchat.js").exists():
+    if not (ROOT / "integrations" / "webchat" / "static" / "webchat" / "webchat.js").exists():
         subprocess.run([str(ROOT / "scripts" / "build_webchat.sh")], check=True, timeout=900)
     work = tmp_path_factory.mktemp("webchat")
     db = f"sqlite:///{work / 'cases.db'}"

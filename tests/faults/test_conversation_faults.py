@@ -251,9 +251,9 @@ def test_locked_during_a_status_question_the_customer_is_told_plainly(stack: Ras
 
 def test_locked_during_a_follow_up_answer_the_rating_is_recorded_once(stack: RasaStack) -> None:
     from bot.cases.store import open_store
-    from bot.followups.delivery import RasaDeliverer
     from bot.followups.worker import run_due
     from bot.settings import load_settings
+    from integrations.followup_delivery import RasaDeliverer
 
     sender = "fault-followup"
     persona = Persona(story="my loafers' sole is peeling off", resolution="replacement please")

@@ -1,6 +1,6 @@
 """A PostgreSQL restart in the middle of a conversation, with cases AND Rasa's tracker on it.
 
-A real PostgreSQL server (Debian's packages, ``bot.local_postgres``) holds the cases and Rasa's tracker
+A real PostgreSQL server (Debian's packages, ``scripts/local_postgres.py``) holds the cases and Rasa's tracker
 store (``integrations.rasa_tracker_store.DurableSQLTrackerStore``: ``pool_pre_ping``, retries, journal).
 The server is restarted between two turns, and stopped while a turn is being handled and started again a
 couple of seconds later. The conversation continues where it was: the tracker holds every customer message
@@ -25,7 +25,7 @@ from typing import Any, Iterator, Optional
 import pytest
 from sqlalchemy import create_engine, text
 
-from bot import local_postgres
+from scripts import local_postgres
 from tests.support.customer import ANSWERS, REFERENCE, Persona
 from tests.support.rasa_stack import RasaStack, rasa_stack
 from tests.support.servers import free_port, wait_for_port

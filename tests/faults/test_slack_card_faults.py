@@ -18,8 +18,8 @@ from bot.cases.outbox import Outbox
 from bot.cases.service import CaseDraft
 from bot.cases.store import Store
 from bot.clock import FrozenClock
-from bot.triage.posting import CARD_EVENT, post_new_cases
-from bot.triage.scheduler import web_client
+from integrations.slack.client import web_client
+from integrations.slack.posting import CARD_EVENT, post_new_cases
 from tests.conftest import make_store
 from tests.support.servers import create_database
 from tests.support.slack_standin import SlackStandIn

@@ -45,13 +45,13 @@ from bot.cases.store import Store, open_store
 from bot.clock import FrozenClock
 from bot.reports.investigations import list_investigations
 from bot.settings import load_settings
-from bot.triage import cards
-from bot.triage.posting import card_location, post_new_cases
-from bot.triage.scheduler import web_client
 from bot.web.app import create_app
 from bot.web.errors import BUSY_MESSAGE
+from integrations.slack import cards
 from integrations.slack.app import build_app, wsgi_app
+from integrations.slack.client import web_client
 from integrations.slack.listeners.errors import BUSY
+from integrations.slack.posting import card_location, post_new_cases
 from tests.support.servers import free_port, wait_for_port
 from tests.support.slack_standin import BOT_USER, SignedSender, SlackStandIn, block_action, view_submission, wait_for
 
@@ -285,7 +285,7 @@ def test_a_real_dashboard_server_answers_503_while_locked(web_server: str, live_
 
 @pytest.mark.postgres
 def test_a_dashboard_action_while_postgresql_is_down_gets_503_and_works_after_restart(clock: FrozenClock) -> None:
-    from bot import local_postgres
+    from scripts import local_postgres
 
     root = Path(tempfile.mkdtemp(prefix="complaints-faults-pg-"))
     if os.geteuid() == 0:

@@ -294,9 +294,9 @@ def _tracker_texts(stack: RasaStack, sender: str) -> list[str]:
 
 def test_follow_up_through_running_rasa_and_a_low_rating_reopens(stack: RasaStack) -> None:
     from bot.cases.store import open_store
-    from bot.followups.delivery import RasaDeliverer
     from bot.followups.worker import run_due
     from bot.settings import load_settings
+    from integrations.followup_delivery import RasaDeliverer
 
     sender = "rest-followup"
     persona = Persona(story="the sole of my Malham Brogue is coming away", order="MAL/0007", resolution="repair please")

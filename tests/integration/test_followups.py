@@ -21,9 +21,10 @@ from bot.cases.service import CaseDraft
 from bot.cases.store import Store
 from bot.clock import FrozenClock
 from bot.followups import conversation
-from bot.followups.delivery import ChannelRouter, DeliveryError, EmailDeliverer, RasaDeliverer, check_rating_token
+from bot.followups.delivery import ChannelRouter, DeliveryError, EmailDeliverer, check_rating_token
 from bot.followups.queue import DueFollowUp, claim_due, mark_delivered
 from bot.followups.worker import run_due
+from integrations.followup_delivery import RasaDeliverer
 from tests.support.rasa_standin import rasa_standin
 from tests.support.servers import create_database, free_port
 

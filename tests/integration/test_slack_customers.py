@@ -137,9 +137,9 @@ def test_take_over_talk_to_the_customer_and_hand_back(
 ) -> None:
     from bot.cases import service
     from bot.cases.serialize import case_to_dict
-    from bot.triage import cards
-    from bot.triage.posting import card_location, post_new_cases
-    from bot.triage.scheduler import web_client
+    from integrations.slack import cards
+    from integrations.slack.client import web_client
+    from integrations.slack.posting import card_location, post_new_cases
 
     slack, standin, store = desk
     draft = service.CaseDraft(
@@ -203,7 +203,7 @@ def test_take_over_talk_to_the_customer_and_hand_back(
 
 def test_take_over_fails_cleanly_when_rasa_is_down(desk: tuple[SignedSender, SlackStandIn, Store]) -> None:
     from bot.cases import service
-    from bot.triage import cards
+    from integrations.slack import cards
 
     slack, standin, store = desk
     store.settings = store.settings.with_overrides(rasa_url="http://127.0.0.1:9")

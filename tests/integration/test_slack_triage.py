@@ -18,10 +18,10 @@ from bot.cases.serialize import case_to_dict
 from bot.cases.service import CaseDraft, TranscriptTurn
 from bot.cases.store import Store
 from bot.clock import FrozenClock
-from bot.followups.worker import run_pass
-from bot.triage import cards
-from bot.triage.posting import card_location, post_new_cases, post_sla_alerts, post_spike_alerts
+from integrations.scheduler import run_pass
+from integrations.slack import cards
 from integrations.slack.app import build_app, wsgi_app
+from integrations.slack.posting import card_location, post_new_cases, post_sla_alerts, post_spike_alerts
 from tests.support.slack_standin import SignedSender, SlackStandIn, block_action, channel_id, view_submission, wait_for
 
 SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
@@ -96,7 +96,7 @@ def _posted_card(store: Store, standin: SlackStandIn) -> str:
 
 
 def standin_client(store: Store) -> Any:
-    from bot.triage.scheduler import web_client
+    from integrations.slack.client import web_client
 
     return web_client(store.settings)
 

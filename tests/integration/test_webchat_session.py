@@ -13,7 +13,7 @@ from typing import Any, Iterator
 
 import pytest
 
-from bot.webchat import session_tokens
+from integrations.webchat import session_tokens
 from tests.support.chat_client import ChatClient
 from tests.support.rasa_stack import RasaStack, rasa_stack
 from tests.support.slack_standin import SignedSender, SlackStandIn, block_action, wait_for
@@ -135,10 +135,10 @@ def test_staff_take_over_a_web_chat_and_talk_live(stack: RasaStack, slack_api: S
     from bot.cases import service
     from bot.cases.store import open_store
     from bot.settings import load_settings
-    from bot.triage import cards
-    from bot.triage.posting import card_location, post_new_cases
-    from bot.triage.scheduler import web_client
+    from integrations.slack import cards
     from integrations.slack.app import build_app, wsgi_app
+    from integrations.slack.client import web_client
+    from integrations.slack.posting import card_location, post_new_cases
 
     settings = load_settings(
         {

@@ -17,8 +17,8 @@ from bot.accounts.users import add_user
 from bot.cases import service
 from bot.cases.service import CaseDraft
 from bot.cases.store import Store
-from bot.web.app import create_app
-from bot.webchat import session_tokens
+from integrations.web import create_web_app
+from integrations.webchat import session_tokens
 
 SECRET = "webchat-test-secret-" + "s" * 32
 STAFF = ("sue@example.com", "supervisor-pass-123")
@@ -38,7 +38,7 @@ def chat_store(sqlite_store: Store, tmp_path: Path) -> Store:
 @pytest.fixture
 def app(chat_store: Store) -> Iterator[Flask]:
     add_user(chat_store, STAFF[0], "Sue", "supervisor", STAFF[1])
-    application = create_app(chat_store.settings, chat_store)
+    application = create_web_app(chat_store.settings, chat_store)
     application.config["TESTING"] = True
     yield application
 

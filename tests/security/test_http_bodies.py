@@ -21,8 +21,8 @@ from bot.accounts.users import add_user
 from bot.cases import service
 from bot.cases.service import CaseDraft
 from bot.cases.store import Store
-from bot.web.app import create_app
 from integrations.slack.app import build_app, wsgi_app
+from integrations.web import create_web_app
 from tests.support.slack_standin import SignedSender, SlackStandIn
 
 STAFF = ("sue@example.com", "supervisor-pass-123")
@@ -58,7 +58,7 @@ def web_store(sqlite_store: Store, tmp_path: Path) -> Store:
 def app(web_store: Store) -> Iterator[Flask]:
     add_user(web_store, STAFF[0], "Sue", "supervisor", STAFF[1])
     service.open_case(web_store, CaseDraft(description="the sole came off", defect_category="sole_separation"))
-    application = create_app(web_store.settings, web_store)
+    application = create_web_app(web_store.settings, web_store)
     application.config["TESTING"] = True
     yield application
 

@@ -21,9 +21,9 @@ from bot.cases import service
 from bot.cases.service import CaseDraft, TranscriptTurn
 from bot.cases.store import Store
 from bot.exports.pdf import case_pdf
-from bot.triage import cards
-from bot.triage.markup import neutralise
 from bot.web.app import create_app
+from integrations.slack import cards
+from integrations.slack.markup import neutralise
 
 FAST = settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 MARK = "\u00a7\u00a7"  # not a word character, so it keeps the word boundaries of the payload

@@ -22,7 +22,7 @@ from typing import Any, Iterator, Optional
 import pytest
 
 from bot.conversation.command_guard import REFUSAL
-from bot.webchat import session_tokens
+from integrations.webchat import session_tokens
 from tests.support.chat_client import ChatClient
 from tests.support.customer import Persona, complain
 from tests.support.rasa_stack import RasaStack, rasa_stack

@@ -12,7 +12,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
 
-from bot.local_postgres import as_postgres_user, postgres_bin
+from scripts.local_postgres import as_postgres_user, postgres_bin
 
 
 def free_port() -> int:
@@ -33,7 +33,7 @@ def wait_for_port(port: int, timeout: float = 30.0) -> None:
     raise TimeoutError(f"nothing listening on port {port} after {timeout}s")
 
 
-# Shared with scripts/run_cluster.sh (bot/local_postgres.py).
+# Shared with scripts/run_cluster.sh (scripts/local_postgres.py).
 _postgres_bin = postgres_bin
 _as_postgres_user = as_postgres_user
 

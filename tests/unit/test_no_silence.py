@@ -7,8 +7,10 @@ from typing import Any
 
 from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
 
-from bot.conversation.texts import NO_ANSWER
+from bot.conversation.wording import say
 from integrations.customer_channels import guard_messages
+
+NO_ANSWER = say("listen.no_answer")
 
 
 def handle(behaviour: str) -> Any:

@@ -1,4 +1,4 @@
-"""Photo checks: type by content, size limit, metadata removed (bot/cases/photos.py)."""
+"""Photo checks: type by content, size limit, metadata removed (bot/cases/photo_files.py)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import io
 import pytest
 from PIL import Image
 
-from bot.cases.photos import PhotoRejected, clean_photo, sniff
+from bot.cases.photo_files import PhotoRejected, clean_photo, sniff
 
 LIMIT = 8 * 1024 * 1024
 

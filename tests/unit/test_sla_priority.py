@@ -4,7 +4,8 @@ from pathlib import Path
 import pytest
 
 from bot.cases.priority import assess_severity
-from bot.cases.sla import SlaRulesError, is_breached, load_sla_rules
+from bot.cases.sla import is_breached
+from bot.policy import SlaRulesError, load_sla_rules
 from bot.settings import PROJECT_ROOT
 
 RULES = load_sla_rules(PROJECT_ROOT / "data" / "policy" / "sla.yml")

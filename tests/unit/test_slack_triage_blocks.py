@@ -7,9 +7,9 @@ from typing import Any
 
 import pytest
 
-from bot.triage import cards
-from bot.triage.commands import CommandError, parse_case_command, parse_cases_command
-from bot.triage.markup import escape_slack, neutralise
+from integrations.slack import cards
+from integrations.slack.commands import CommandError, parse_case_command, parse_cases_command
+from integrations.slack.markup import escape_slack, neutralise
 
 
 @pytest.mark.parametrize(
@@ -127,7 +127,7 @@ def test_modals_carry_the_reference_and_values_flatten() -> None:
 
 
 def test_slack_conversation_ids_are_parsed_for_thread_granularity() -> None:
-    from bot.triage.takeover import slack_conversation
+    from integrations.slack.takeover import slack_conversation
 
     assert slack_conversation("U0CUST_D0CUST_1800000000.000100") == ("U0CUST", "D0CUST", "1800000000.000100")
     assert slack_conversation("web-1234") is None

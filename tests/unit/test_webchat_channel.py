@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.webchat import session_tokens
+from integrations.webchat import session_tokens
 from integrations.webchat.channel import SignedSocketIOInput, _handshake_token
 
 SECRET = "channel-secret-" + "c" * 32

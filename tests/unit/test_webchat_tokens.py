@@ -1,10 +1,10 @@
-"""Signed web chat session ids (bot/webchat/session_tokens.py)."""
+"""Signed web chat session ids (integrations/webchat/session_tokens.py)."""
 
 from __future__ import annotations
 
 import pytest
 
-from bot.webchat import session_tokens as tokens
+from integrations.webchat import session_tokens as tokens
 
 SECRET = "unit-test-secret-" + "k" * 32
 

@@ -162,6 +162,9 @@ def _body_part(doc: Doc, start: int, end: int) -> bool:
     return before in {"little", "big"} or (doc[start].lower_ == "toes" and before in {"my", "her", "his", "their"})
 
 
+_Link = tuple[int, int, int, int, str]  # distance, component after the failure (0/1), start, end, component
+
+
 def _link_failures(
     doc: Doc,
     failures: list[PhraseSpan],
@@ -181,27 +184,14 @@ def _link_failures(
     linked_components: list[str] = []
     component_spans = {(s, e) for s, e, _ in components}
     modifiers = _location_modifiers(doc, components)
+    candidates = [c for c in components if (c[0], c[1]) not in modifiers]
     for start, end, key in longest_first(failures):
         if any(i in blocked for i in range(start, end)) or (start, end) in component_spans:
             continue
         if _negated(doc, start, clause):
             continue
         kind = key.split("|")[1]
-        best: Optional[tuple[int, int, int, int, str]] = None
-        for c_start, c_end, comp in components:
-            if (c_start, c_end) in modifiers:
-                continue
-            if c_end <= start:
-                distance, before = position[start] - position[c_end - 1] - 1, 0
-            elif c_start >= end:
-                distance, before = position[c_start] - position[end - 1] - 1, 1
-            else:
-                continue
-            if distance > _LINK_WINDOW or clause[c_start] != clause[start]:
-                continue
-            candidate = (distance, before, c_start, c_end, comp)
-            if best is None or candidate < best:
-                best = candidate
+        best = _nearest_component(start, end, candidates, clause, position)
         if best is None:
             continue
         if kind in _FINISH_KINDS and best[4] in {"upper", "toe"}:
@@ -213,34 +203,67 @@ def _link_failures(
             ]
             best = min(surfaces) if surfaces else best
         distance, _, c_start, c_end, comp = best
-        # "the sole and heel both came off": coordinated components share the failure.
-        group = [(c_start, comp)]
-        for o_start, o_end, other in components:
-            between = doc[min(o_end, c_end) : max(o_start, c_start)]
-            if (
-                other != comp
-                and clause[o_start] == clause[start]
-                and 0 < len(between) <= 3
-                and all(t.norm_ in _COORDINATION for t in between)
-            ):
-                group.append((o_start, other))
-        for where, name in group:
-            surface = name == "SURF"
-            lookup = ("surface" if surface else name, kind)
-            category = vocab.COMPONENT_FAILURE_OVERRIDES.get(lookup, vocab.COMPONENT_CATEGORY.get(name))
-            if lookup in vocab.COMPONENT_FAILURE_OVERRIDES and vocab.COMPONENT_FAILURE_OVERRIDES[lookup] is None:
-                continue
-            if surface and category is None:
-                category = "leather_finish"
-            if category is None:
-                continue
-            weight = 3.0 if distance <= 3 else 2.5 if distance <= 6 else 2.0
-            hits.append(Hit(category, weight, min(where, start), name))
-            if not surface:
-                linked_components.append(name)
+        for where, name in _coordinated(doc, components, clause, start, c_start, c_end, comp):
+            hit = _failure_hit(name, kind, distance, min(where, start))
+            if hit is not None:
+                hits.append(hit)
+                if name != "SURF":
+                    linked_components.append(name)
         linked_tokens.update(range(start, end))
         linked_tokens.update(range(c_start, c_end))
     return hits, linked_tokens, linked_components
+
+
+def _nearest_component(
+    start: int, end: int, components: list[PhraseSpan], clause: list[int], position: list[int]
+) -> Optional[_Link]:
+    """The component nearest the failure ``start:end`` in its clause (before it on a tie), within the window."""
+    best: Optional[_Link] = None
+    for c_start, c_end, comp in components:
+        if c_end <= start:
+            distance, before = position[start] - position[c_end - 1] - 1, 0
+        elif c_start >= end:
+            distance, before = position[c_start] - position[end - 1] - 1, 1
+        else:
+            continue
+        if distance > _LINK_WINDOW or clause[c_start] != clause[start]:
+            continue
+        candidate = (distance, before, c_start, c_end, comp)
+        if best is None or candidate < best:
+            best = candidate
+    return best
+
+
+def _coordinated(
+    doc: Doc, components: list[PhraseSpan], clause: list[int], start: int, c_start: int, c_end: int, comp: str
+) -> list[tuple[int, str]]:
+    """The linked component and those coordinated with it: "the sole and heel both came off" share the failure."""
+    group = [(c_start, comp)]
+    for o_start, o_end, other in components:
+        between = doc[min(o_end, c_end) : max(o_start, c_start)]
+        if (
+            other != comp
+            and clause[o_start] == clause[start]
+            and 0 < len(between) <= 3
+            and all(t.norm_ in _COORDINATION for t in between)
+        ):
+            group.append((o_start, other))
+    return group
+
+
+def _failure_hit(name: str, kind: str, distance: int, position: int) -> Optional[Hit]:
+    """The evidence a failure of ``kind`` linked to component ``name`` gives (None when it names no defect)."""
+    surface = name == "SURF"
+    lookup = ("surface" if surface else name, kind)
+    category = vocab.COMPONENT_FAILURE_OVERRIDES.get(lookup, vocab.COMPONENT_CATEGORY.get(name))
+    if lookup in vocab.COMPONENT_FAILURE_OVERRIDES and vocab.COMPONENT_FAILURE_OVERRIDES[lookup] is None:
+        return None
+    if surface and category is None:
+        category = "leather_finish"
+    if category is None:
+        return None
+    weight = 3.0 if distance <= 3 else 2.5 if distance <= 6 else 2.0
+    return Hit(category, weight, position, name)
 
 
 def _location_modifiers(doc: Doc, components: list[PhraseSpan]) -> set[tuple[int, int]]:

@@ -8,10 +8,11 @@ from typing import Any, Optional
 from flask import Blueprint, Response, abort, render_template, request
 
 from bot.cases import service
+from bot.cases.case_query import SATISFACTION_CHOICES, CaseQuery
 from bot.cases.status import CaseStatus
+from bot.cases.views import filter_choices, find_cases
 from bot.cases.vocabulary import DEFECT_CATEGORIES, PRIORITIES
 from bot.exports.case_export import export_case
-from bot.reports.case_search import CaseQuery, filter_choices, search_cases
 from bot.reports.investigations import list_investigations
 from bot.reports.process import annotate
 from bot.web.security import current_user, get_store, login_required
@@ -26,6 +27,13 @@ def _date(value: Optional[str]) -> Optional[dt.date]:
         return None
 
 
+def _day_start(day: Optional[dt.date], days_later: int = 0) -> Optional[dt.datetime]:
+    """Midnight UTC at the start of ``day`` (plus ``days_later``), for a date filter."""
+    if day is None:
+        return None
+    return dt.datetime.combine(day + dt.timedelta(days=days_later), dt.time(), dt.timezone.utc)
+
+
 def _choice(value: Optional[str], allowed: Any) -> Optional[str]:
     return value if value in allowed else None
 
@@ -36,23 +44,25 @@ def index() -> Any:
     """Cases, newest first, with filters and a search box."""
     args = request.args
     breached = {"yes": True, "no": False}.get(args.get("sla", ""))
+    status = _choice(args.get("status"), [s.value for s in CaseStatus])
     query = CaseQuery(
-        status=_choice(args.get("status"), [s.value for s in CaseStatus]),
+        status=[status] if status else None,
         priority=_choice(args.get("priority"), PRIORITIES),
         product_line=args.get("line") or None,
         defect_category=_choice(args.get("defect"), DEFECT_CATEGORIES),
         batch=args.get("batch") or None,
         channel=args.get("channel") or None,
-        created_from=_date(args.get("from")),
-        created_to=_date(args.get("to")),
+        created_from=_day_start(_date(args.get("from"))),
+        created_to=_day_start(_date(args.get("to")), days_later=1),  # the "to" day is included
         sla_breached=breached,
-        satisfaction=_choice(args.get("satisfaction"), ["low", "ok", "none", "1", "2", "3", "4", "5"]),
+        satisfaction=_choice(args.get("satisfaction"), SATISFACTION_CHOICES),
         search=(args.get("q") or "")[:200] or None,
+        limit=200,
     )
     store = get_store()
     return render_template(
         "cases.html",
-        cases=search_cases(store, query),
+        cases=find_cases(store, query),
         args=args,
         choices=filter_choices(store),
         statuses=[s.value for s in CaseStatus],

@@ -1,7 +1,8 @@
 """Telling the Slack user when a change was refused or could not be made: the one error path.
 
 Every staff listener (card buttons, modal submissions, slash commands, thread replies) runs its
-work through :func:`staff_action` or :func:`report_failure`. The member of staff sees an
+work through the one decorator :func:`staff_action` (or, where it must decide first whether there is
+anyone to tell, :func:`report_failure`). The member of staff sees an
 ephemeral message where they acted (``chat.postEphemeral`` in the channel; a direct message when
 there is no channel, e.g. a modal opened from App Home). A locked or unreachable case database
 (:func:`bot.db.is_unavailable`) gets its own plain message: each case change is one unit of work,
@@ -18,8 +19,8 @@ from typing import Any, Callable
 from bot.cases.service import CaseNotFound
 from bot.cases.status import IllegalTransition
 from bot.db import is_unavailable
-from bot.triage import cards
-from bot.triage.takeover import TakeoverError
+from integrations.slack import cards
+from integrations.slack.takeover import TakeoverError
 
 log = logging.getLogger(__name__)
 
@@ -39,7 +40,9 @@ class Where:
 
 
 def where_from(body: dict[str, Any]) -> Where:
-    """The user, channel and case of a ``block_actions`` or ``view_submission`` payload."""
+    """The user, channel and case of a ``block_actions`` or ``view_submission`` payload or a slash command."""
+    if body.get("command"):
+        return Where(user=str(body.get("user_id", "")), channel=str(body.get("channel_id") or ""))
     user = str((body.get("user") or {}).get("id", ""))
     channel = str((body.get("channel") or {}).get("id", ""))
     thread_ts = str((body.get("container") or {}).get("thread_ts") or "")

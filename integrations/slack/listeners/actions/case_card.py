@@ -13,7 +13,7 @@ from typing import Any, Callable
 from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
-from bot.triage import cards, operations, takeover
+from integrations.slack import cards, operations, takeover
 from integrations.slack.listeners.errors import staff_action
 from integrations.slack.runtime import runtime
 

@@ -8,8 +8,8 @@ from typing import Any
 from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
-from bot.triage.cards import home_view
-from bot.triage.commands import list_cases
+from integrations.slack.cards import home_view
+from integrations.slack.commands import list_cases
 from integrations.slack.runtime import runtime
 
 log = logging.getLogger(__name__)

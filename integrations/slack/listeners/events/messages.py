@@ -8,11 +8,11 @@ from typing import Any
 from slack_bolt import Ack, App, BoltContext
 from slack_sdk import WebClient
 
-from bot.triage.operations import thread_note
-from bot.triage.posting import case_for_thread
-from bot.triage.takeover import staff_says, taken_over_by
 from integrations.slack.listeners.errors import Where, report_failure
+from integrations.slack.operations import thread_note
+from integrations.slack.posting import case_for_thread
 from integrations.slack.runtime import runtime
+from integrations.slack.takeover import staff_says, taken_over_by
 
 log = logging.getLogger(__name__)
 

@@ -1,0 +1,1 @@
+"""The complaint conversation (Listen, Understand, Resolve, Confirm); the actions call :mod:`.dialogue`."""

@@ -1,1 +1,0 @@
-"""Staff triage in Slack: case cards, alerts, command parsing (no Slack transport here)."""
