@@ -15,9 +15,9 @@ from typing import Iterable, Optional
 # longer token.
 EMAIL = re.compile(r"(?<![\w.+'%-])[A-Za-z0-9._%+'-]{1,64}@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
 
-# +44 7700 900123, +44 (0)20 7946 0958, 07700 900123, (020) 7946 0958, 0161-496-0000, +1 415 555 2671: a number written the way
-# phone numbers are (starting with +, 0 or a bracketed area code), 9 or more digits with single space or
-# hyphen separators, not part of a longer word, decimal number or date.
+# +44 7700 900123, +44 (0)20 7946 0958, 07700 900123, (020) 7946 0958, 0161-496-0000, +1 415 555 2671:
+# a number written the way phone numbers are (starting with +, 0 or a bracketed area code), 9 or more digits
+# with single space or hyphen separators, not part of a longer word, decimal number or date.
 PHONE = re.compile(
     r"(?<![\w.:/+-])(?:\+\d{1,3}[ -]?(?:\(0\)[ -]?)?\(?\d{1,5}\)?|\(0\d{2,5}\)|0\d{1,5})[ -]?\d{3,4}[ -]?\d{3,4}"
     r"(?![\w/:-]|\.\d)"
@@ -71,6 +71,15 @@ def find_phone(text: str) -> Optional[str]:
     """The first phone number in ``text`` as written, or None."""
     match = PHONE.search(text or "")
     return match.group() if match else None
+
+
+def same_phone(phone: str) -> Optional[re.Pattern[str]]:
+    """``phone``'s last 10 digits typed with any spacing, with or without a country or trunk prefix; None under 7."""
+    digits = re.sub(r"\D", "", phone or "")
+    if len(digits) < 7:
+        return None
+    spaced = r"[\s().-]*".join(re.escape(d) for d in digits[-10:])
+    return re.compile(r"(?:\+\d{1,3}[\s().-]*|0)?" + spaced)
 
 
 def find_case_reference(text: str) -> Optional[str]:

@@ -29,6 +29,7 @@ from bot.cases.models import Case, CaseEvent, CasePhoto, Customer, FollowUp, Tra
 from bot.cases.store import Store
 from bot.cases.unit_of_work import UnitOfWork
 from bot.exports.redact import PERSONAL_KEYS, redact
+from bot.patterns import same_phone
 from bot.privacy.log_masking import mask_text
 
 log = logging.getLogger(__name__)
@@ -94,10 +95,9 @@ def scrub_text(text: Optional[str], who: Identity) -> Optional[str]:
     for literal in (who.email, who.phone, who.slack_user_id):
         if literal and len(literal) >= 3:
             result = re.sub(re.escape(literal), "[redacted]", result, flags=re.IGNORECASE)
-    digits = re.sub(r"\D", "", who.phone or "")
-    if len(digits) >= 7:  # the same number typed with other spacing
-        spaced = r"[\s().-]*".join(re.escape(d) for d in digits[-10:])
-        result = re.sub(r"(?:\+\d{1,3}[\s().-]*|0)?" + spaced, "[phone]", result)
+    same = same_phone(who.phone)
+    if same is not None:  # the same number typed with other spacing
+        result = same.sub("[phone]", result)
     result = mask_text(result)
     return str(redact(result, who.names))
 
