@@ -164,6 +164,7 @@ def build_scheduler(context: JobContext, interval: float) -> Any:
     from apscheduler.executors.pool import ThreadPoolExecutor
     from apscheduler.schedulers.background import BackgroundScheduler
 
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)  # a line per run is noise; ours say what happened
     periods = job_periods(context.store.settings, interval)
     scheduler = BackgroundScheduler(
         timezone=dt.timezone.utc,

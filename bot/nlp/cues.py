@@ -2,7 +2,7 @@
 
 The Rasa pipeline's count vectors see words and character n-grams; they do not know that "the
 heel" names a part of a shoe, "three weeks ago" is a date or "ORD-10001" is an order code. These
-cues come from the same spaCy rules the assistant uses to read complaints (:mod:`bot.nlp.extraction`
+cues come from the same spaCy rules the assistant uses to read complaints (:mod:`bot.nlp.rules`
 with no catalogue, so the model does not depend on the database), plus the message's shape: how
 long it is, how it starts, whether it asks something. They help most where wording alone is thin:
 a short answer to the assistant's question ("the left one, heel") versus a complaint told in full.
@@ -18,7 +18,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from bot.nlp.extraction import Extractor
+    from bot.nlp.rules import RuleExtractor
 
 _TODAY = dt.date(2026, 1, 15)  # dates are only detected, never stored: any fixed day will do
 _WORD = re.compile(r"[a-z0-9']+")
@@ -62,10 +62,10 @@ CUE_NAMES: tuple[str, ...] = (
 
 
 @lru_cache(maxsize=1)
-def _extractor() -> Extractor:
-    from bot.nlp.extraction import Extractor
+def _extractor() -> RuleExtractor:
+    from bot.nlp.rules import RuleExtractor
 
-    return Extractor([], [], learned=False)
+    return RuleExtractor([], [])
 
 
 def cue_vector(text: str) -> list[float]:

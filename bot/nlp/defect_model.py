@@ -133,9 +133,9 @@ def fingerprint() -> str:
 
 
 def _rule_reader() -> Callable[[str], tuple[tuple[str, ...], tuple[str, ...]]]:
-    from bot.nlp.extraction import Extractor
+    from bot.nlp.rules import RuleExtractor
 
-    rules = Extractor([], [], learned=False)
+    rules = RuleExtractor([], [])
 
     def read(text: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
         found = rules.extract(text)

@@ -131,10 +131,9 @@ class FakeCatalogue:
         return self.today_is
 
     def understand(self, text: str, today: dt.date) -> Extraction:
-        """What ``text`` says, read against these products and orders."""
-        entries = [] if self.down else self.product_list
-        numbers = [] if self.down else [o.order_number for o in self.order_list]
-        return _extractor(entries, numbers).extract(text or "", today=today)
+        """What ``text`` says, read against these products and orders (as last read, even while down)."""
+        numbers = [o.order_number for o in self.order_list]
+        return _extractor(self.product_list, numbers).extract(text or "", today=today)
 
     def order(self, number: str) -> Optional[OrderFacts]:
         """The order numbered ``number`` (case-insensitive)."""

@@ -1,4 +1,4 @@
-"""One recogniser per complaint fact, run in turn by :class:`bot.nlp.extraction.Extractor` over one shared doc.
+"""One recogniser per complaint fact, run in turn by :class:`bot.nlp.rules.RuleExtractor` over one shared doc.
 
 * :mod:`.normalise`: the blank spaCy pipeline, token normalisation and the lexicon's phrases, normalised once;
 * :mod:`.spans`: helpers on character and token spans;

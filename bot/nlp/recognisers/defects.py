@@ -3,8 +3,8 @@
 The rules read three kinds of evidence from the shared phrase matcher: a failure phrase linked to the nearest
 component in the same clause ("the zip ... has split"), a defect cue ("heel came off", weighted by specificity;
 ``data/lexicon/defects.yml``) and colour contrasts (from the colour recogniser). Neutral phrases ("fits
-perfectly") mask the cues they overlap. With ``learned`` on, the extractor then lets the learned model
-(:mod:`bot.nlp.defect_model`) read the defect over the rule findings (:func:`read_learned_defect`).
+perfectly") mask the cues they overlap. The extractor then lets the learned model
+(:mod:`bot.nlp.defect_model`) read the defect over the rule findings (:mod:`bot.nlp.extraction`).
 """
 
 from __future__ import annotations
@@ -18,9 +18,9 @@ from bot.nlp import vocab
 from bot.nlp.recognisers.spans import PhraseSpan, longest_first
 
 if TYPE_CHECKING:
-    from bot.nlp.extraction import Extraction
+    from bot.nlp.rules import Extraction
 
-__all__ = ["Hit", "find_defects", "read_learned_defect"]
+__all__ = ["Hit", "find_defects"]
 
 _CLAUSE_BREAK_TEXT = frozenset({".", "!", "?", ";", "\n", "but", "however", "although", "though", "whereas", "plus"})
 _LINK_WINDOW = 8
@@ -98,29 +98,6 @@ def find_defects(
         ordered.append(comp)
     result.components = ordered
     result.component = ordered[0] if ordered else None
-
-
-def read_learned_defect(text: str, result: Extraction) -> None:
-    """Let the learned model decide the category (or that we should ask), the secondary and the part."""
-    from bot.nlp.defect_model import load_defect_model
-
-    rule_categories, rule_components = list(result.defect_categories), list(result.components)
-    reading = load_defect_model().read(text, rule_categories, rule_components)
-    result.defect_candidates = reading.candidate_dicts()
-    result.defect_category = reading.category
-    result.secondary_defect_category = reading.secondary
-    result.no_fault = round(reading.no_fault, 3)
-    ranked = [c["category"] for c in result.defect_candidates]
-    if reading.category:
-        result.defect_categories = [reading.category] + [c for c in rule_categories if c != reading.category]
-    else:
-        result.defect_categories = [c for c in rule_categories if c in ranked[:2]]
-    component = reading.component
-    if component is None and reading.category and rule_components:
-        component = rule_components[0]
-    if component:
-        result.components = [component] + [c for c in rule_components if c != component]
-    result.component = component
 
 
 def _positions(doc: Doc, product_tokens: set[int]) -> list[int]:

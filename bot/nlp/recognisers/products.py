@@ -20,7 +20,7 @@ from bot.nlp.recognisers.normalise import AddPhrases, Resources, phrase_norms
 from bot.nlp.recognisers.spans import PhraseSpan, longest_first
 
 if TYPE_CHECKING:
-    from bot.nlp.extraction import CatalogueEntry, Extraction
+    from bot.nlp.rules import CatalogueEntry, Extraction
 
 __all__ = ["Product", "ProductRecogniser", "catalogue_products"]
 

@@ -9,7 +9,7 @@ from bot.nlp.recognisers.spans import overlaps
 from bot.patterns import CASE_REFERENCE_LOOSE, EMAIL
 
 if TYPE_CHECKING:
-    from bot.nlp.extraction import Extraction
+    from bot.nlp.rules import Extraction
 
 __all__ = ["ReferenceRecogniser"]
 
