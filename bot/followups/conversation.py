@@ -31,7 +31,14 @@ _SOLVED = starts_with_any(
 _NOT_SOLVED = starts_with_any(("n", "no", "nope", "nah", "not really", "not yet", "it isn'?t", "it hasn'?t", "still"))
 _NOT_SOLVED_ANYWHERE = re.compile(r"\bnot (?:solved|sorted|fixed)\b", re.I)
 # "Anything to add?" answered with nothing at all (the whole message, so "no, but ..." is a comment).
-_NOTHING = re.compile(r"^\s*(no|nope|nothing|none|no thanks|no comment|that'?s all|n/?a|-)\s*[.!]*\s*$", re.I)
+_NOTHING = starts_with_any(
+    ("no", "nope", "nothing", "none", "no thanks", "no comment", "that'?s all", "n/?a"), tail=r"\s*[.!]*\s*$"
+)
+
+
+def _nothing_to_add(text: str) -> bool:
+    """True for "no", "nothing", "n/a", "that's all" or a lone dash, and nothing more."""
+    return bool(_NOTHING.search(text)) or text.strip().rstrip(".!").strip() == "-"
 
 
 def parse_score(text: str) -> Optional[int]:
@@ -120,7 +127,7 @@ def handle(
         else:
             answer.slots["followup_score"] = score
     elif requested == "followup_comment":
-        answer.slots["followup_comment"] = "" if (intent == "deny" or _NOTHING.match(text)) else text[:2000]
+        answer.slots["followup_comment"] = "" if (intent == "deny" or _nothing_to_add(text)) else text[:2000]
     if not answer.slots:
         answer.slots["followup_retries"] = int(slots.get("followup_retries") or 0) + 1
     return answer

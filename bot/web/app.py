@@ -12,6 +12,7 @@ from typing import Any, Optional
 from flask import Flask, Response, render_template
 
 from bot.cases.store import Store, open_store
+from bot.logging_setup import configure_logging
 from bot.settings import _PLACEHOLDER_SECRETS, Settings, get_settings
 from bot.web import errors, security
 
@@ -96,10 +97,7 @@ def serve_app(app: Flask, settings: Settings, host: str = "127.0.0.1", port: Opt
     from waitress import serve as waitress_serve
 
     port = port or settings.dashboard_port
-    logging.basicConfig(level=settings.log_level)
-    from bot.privacy.log_masking import install_for_settings
-
-    install_for_settings(settings)
+    configure_logging(settings, process="dashboard")
     log.info("dashboard on http://%s:%s/", host, port)
     print(f"dashboard on http://{host}:{port}/", flush=True)
     waitress_serve(app, host=host, port=port, threads=4, ident="complaints")
@@ -113,7 +111,3 @@ def interactive_store(store: Store) -> Store:
     """
     return open_store(store.settings, clock=store.clock, interactive=True)
 
-
-def serve(store: Store, host: str = "127.0.0.1", port: Optional[int] = None) -> None:
-    """Serve the dashboard alone (the web chat page is added by ``integrations.web.serve``)."""
-    serve_app(create_app(store.settings, interactive_store(store)), store.settings, host, port)
