@@ -188,9 +188,8 @@ def _status_text(case: Mapping[str, Any]) -> str:
         "resolution": (case["resolution"]["type"] or say("status.no_change")).replace("_", " "),
         "status": case["status"].replace("_", " "),
     }
-    message_id = f"status.{case['status']}" if case["status"] in STATUSES else "status.other"
-    text = wording.template(message_id)
-    return text.format(**values)
+    message = wording.message(f"status.{case['status']}" if case["status"] in STATUSES else "status.other")
+    return message.render(**{name: value for name, value in values.items() if name in message.placeholders})
 
 
 def case_status(store: Store, reference: str, sender_id: str, customer_email: Optional[str]) -> tuple[bool, str]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any, Optional
 
 from bot.cases.priority import assess_severity
@@ -44,7 +45,7 @@ def _defect_facts(extraction: Extraction, facts: dict[str, Any]) -> None:
             facts["component"] = primary_part
 
 
-def facts_from_text(catalogue: Catalogue, text: str, today: Any) -> tuple[dict[str, Any], Extraction]:
+def facts_from_text(catalogue: Catalogue, text: str, today: dt.date) -> tuple[dict[str, Any], Extraction]:
     """Slot values the text (and the order it names) tells us."""
     extraction = catalogue.understand(text[:MAX_UNDERSTOOD], today)
     facts: dict[str, Any] = {}
