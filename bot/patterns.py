@@ -27,6 +27,8 @@ PHONE = re.compile(
 CASE_REFERENCE = re.compile(r"\bCS-\d{4}-\d{6}\b", re.IGNORECASE)
 # ... and as customers type it (``cs 2026 000123``, ``CS2026-000123``): groups are year and number.
 CASE_REFERENCE_LOOSE = re.compile(r"(?<![A-Za-z0-9])CS[-\s_]?(\d{4})[-\s_]?(\d{6})(?!\d)", re.IGNORECASE)
+# ... or only its start ("my case CS-2026..."): enough to tell that the customer asks about a case.
+CASE_REFERENCE_START = re.compile(r"\bCS[-\s_]?\d{4}", re.IGNORECASE)
 
 _AFFIRM_WORDS = (
     "y", "yes", "yeah", "yep", "yup", "yes please", "correct", "right", "that'?s right", "ok", "okay", "sure",

@@ -32,7 +32,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot.conversation.command_guard import REFUSAL, check_customer_text
-from bot.conversation.texts import NO_ANSWER
+from bot.conversation.wording import say
 from integrations import rasa_speedups
 
 logger = logging.getLogger(__name__)
@@ -82,7 +82,7 @@ async def _answered(on_new_message: OnNewMessage, message: UserMessage) -> Any:
 
     When the action server is down or restarting, Rasa logs "the actions events are lost" and may send
     nothing; when the tracker or lock store fails, the handler raises. Either way the customer gets
-    :data:`~bot.conversation.texts.NO_ANSWER` (their message is in the conversation already).
+    the ``listen.no_answer`` message (their message is in the conversation already).
     """
     watched = WatchedOutput(message.output_channel) if message.output_channel is not None else None
     if watched is not None:
@@ -98,7 +98,7 @@ async def _answered(on_new_message: OnNewMessage, message: UserMessage) -> Any:
         logger.warning(
             "no answer to a message from %s on %s: sent the plain apology", message.sender_id, message.input_channel
         )
-        await watched.inner.send_text_message(message.sender_id, NO_ANSWER)
+        await watched.inner.send_text_message(message.sender_id, say("listen.no_answer"))
     return result
 
 

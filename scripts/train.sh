@@ -5,8 +5,8 @@
 # Rasa 3.6 decides what to retrain from its local cache (.rasa/cache, capped at RASA_MAX_CACHE_SIZE,
 # 1000 MB): once the cache is full it evicts entries and retrains everything, and even with every node
 # cached `rasa train` takes about a minute to load and repackage. So we keep our own fingerprint of the
-# inputs (config, domain, every file under data/, the custom NLU components and the bot/nlp code they
-# use, Rasa's version) beside the model and skip Rasa altogether when it matches. `--force` retrains.
+# inputs (config, domain, every file under data/ but the wording catalogue, which Rasa does not read, the custom
+# NLU components and the bot/nlp code they use, Rasa's version) beside the model and skip Rasa altogether when it matches. `--force` retrains.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export RASA_TELEMETRY_ENABLED=false TF_CPP_MIN_LOG_LEVEL=3
@@ -19,7 +19,7 @@ flock 9
 fingerprint() {
   {
     .venv/bin/python -c 'import rasa; print(rasa.__version__)'
-    find config.yml domain.yml data integrations/rasa_nlu bot/nlp -type f \
+    find config.yml domain.yml data integrations/rasa_nlu bot/nlp -type f -not -path 'data/wording/*' \
       \( -name '*.yml' -o -name '*.yaml' -o -name '*.py' -o -name '*.jsonl' -o -name '*.txt' \) | LC_ALL=C sort |
       while read -r file; do printf '%s\n' "$file"; sha256sum < "$file"; done
   } | sha256sum | cut -d' ' -f1

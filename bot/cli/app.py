@@ -22,7 +22,7 @@ from bot.cases.status import IllegalTransition
 from bot.cases.store import Store
 from bot.catalogue.importer import ImportFailed
 from bot.cli import analyse, cases, config, corpus, data, followups, outbox, privacy, processes, reports, staff
-from bot.cli.context import CliContext, CliError
+from bot.cli.context import CliContext, CliError, cli_context
 
 ENTRY_POINT_GROUP = "complaints.commands"
 # Registration order matters where a module adds commands to another's group (privacy adds to cases).
@@ -36,6 +36,7 @@ log = logging.getLogger(__name__)
 @click.group("complaints", context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 120})
 def complaints() -> None:
     """Complaint assistant administration."""
+    cli_context().set_up_logging()
 
 
 def load_plugins(app: click.Group, group: str = ENTRY_POINT_GROUP) -> None:

@@ -24,8 +24,6 @@ class CliContext:
 
     def __init__(self, store: Optional[Store] = None) -> None:
         self._store = store
-        if store is not None:
-            configure_logging(store.settings)
 
     @property
     def settings(self) -> Settings:
@@ -34,11 +32,21 @@ class CliContext:
 
     @property
     def store(self) -> Store:
-        """The case store (opened now if nobody handed one in); personal data is masked in logs from then on."""
+        """The case store (opened now if nobody handed one in)."""
         if self._store is None:
             self._store = open_store()
-            configure_logging(self._store.settings)
         return self._store
+
+    def set_up_logging(self) -> None:
+        """Mask personal data and secrets in every log line of this process (once per command run).
+
+        A broken setting is left for the command that needs it to report (``--help`` still works).
+        """
+        try:
+            settings = self.settings
+        except ValueError:
+            return
+        configure_logging(settings)
 
     def close(self) -> None:
         """Release the store's database connections (the store stays usable)."""

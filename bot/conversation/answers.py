@@ -22,7 +22,7 @@ from bot.conversation.steps.order import handle_order_number
 from bot.conversation.steps.product import handle_product, handle_product_conflict
 from bot.conversation.steps.read_back import handle_summary_confirmed
 from bot.conversation.steps.resolution import handle_resolution_accepted, handle_resolution_choice
-from bot.patterns import find_case_reference
+from bot.patterns import CASE_REFERENCE_START
 
 # Intents that mean the customer wants something other than answering the form's question.
 LEAVE_FORM_INTENTS = frozenset({"cancel", "request_human", "check_status"})
@@ -127,4 +127,4 @@ _ASKS_ABOUT_A_CASE = re.compile(
 
 def asks_about_a_case(text: str) -> bool:
     """True when the words ask about a case (a reference, "status", "my case"...), not only the intent model."""
-    return find_case_reference(text) is not None or bool(_ASKS_ABOUT_A_CASE.search(text or ""))
+    return CASE_REFERENCE_START.search(text or "") is not None or bool(_ASKS_ABOUT_A_CASE.search(text or ""))

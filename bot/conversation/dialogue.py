@@ -21,7 +21,7 @@ from bot.cases.store import Store
 from bot.conversation import answers, form, listen, questions
 from bot.conversation.answers import asks_about_a_case
 from bot.conversation.catalogue import Catalogue
-from bot.conversation.replies import Reply, Turn, button
+from bot.conversation.replies import Reply, Turn
 from bot.conversation.sql_catalogue import SqlCatalogue
 from bot.conversation.state import COMPLAINT_SLOTS, NO_ORDER, UNKNOWN, ComplaintState, reset_complaint
 from bot.conversation.steps import defect, product, read_back, resolution
@@ -121,6 +121,3 @@ def resolution_reason(source: Source, slots: Mapping[str, Any]) -> str:
     """Why the chosen resolution was offered (stored on the case)."""
     return resolution.resolution_reason(catalogue_of(source), ComplaintState.from_slots(slots))
 
-
-# Re-exported for tests/security/test_command_guard.py until it imports bot.conversation.replies.button.
-_button = button

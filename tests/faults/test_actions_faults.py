@@ -27,7 +27,7 @@ from bot.cases.outbox import Outbox
 from bot.cases.store import Store, open_store
 from bot.catalogue.seed import seed_demo
 from bot.clock import FrozenClock
-from bot.conversation import dialogue, texts
+from bot.conversation import dialogue, wording
 from bot.conversation.understanding import warm_up
 from bot.db import StoreUnavailable
 from bot.settings import load_settings
@@ -103,7 +103,7 @@ def test_the_final_yes_while_locked_is_kept_in_the_outbox_and_answered_in_time(
     with locked_sqlite(db_file):
         said, events, took = run(actions.confirm.ActionLogCase(), confirmed_slots(), "yes")
     assert took < 3.0
-    assert said[0] == texts.STORE_DEFERRED_CASE
+    assert said[0] == wording.say("store.deferred_case")
     assert {"event": "slot", "name": "case_reference", "value": None} in [
         {k: e.get(k) for k in ("event", "name", "value")} for e in events
     ]
@@ -147,7 +147,7 @@ def test_a_status_question_while_locked_gets_a_plain_answer(serving: Store, db_f
     with locked_sqlite(db_file):
         said, _, took = run(actions.confirm.ActionCaseStatus(), {"customer_email": "a@example.com"}, "CS-2026-000001?")
     assert took < 3.0
-    assert said == [texts.STORE_STATUS_UNAVAILABLE.format(reference="CS-2026-000001")]
+    assert said == [wording.say("store.status_unavailable", reference="CS-2026-000001")]
 
 
 def test_with_store_gives_up_at_the_deadline(serving: Store) -> None:
@@ -182,7 +182,7 @@ def test_after_an_outage_the_next_write_in_the_same_turn_does_not_wait_again(ser
         availability.tolerant(lambda: service_order_numbers(serving), [])
         assert availability.known_unavailable()
         said, _, took = run(actions.confirm.ActionLogCase(), confirmed_slots(), "yes")
-    assert said[0] == texts.STORE_DEFERRED_CASE
+    assert said[0] == wording.say("store.deferred_case")
     assert took < 0.5  # no second wait for the lock
     time.sleep(availability.FAIL_FAST_SECONDS)
     assert not availability.known_unavailable()

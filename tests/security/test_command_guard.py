@@ -14,7 +14,7 @@ from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
 
 from actions.confirm import ActionClarify
 from bot.conversation.command_guard import REFUSAL, SYSTEM_ONLY_ENTITIES, check_customer_text, is_system_intent
-from bot.conversation.dialogue import _button
+from bot.conversation.replies import button as _button
 from integrations.customer_channels import guard_messages, rest_body_problem
 
 ROOT = Path(__file__).resolve().parents[2]
