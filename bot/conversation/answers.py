@@ -15,7 +15,13 @@ from bot.conversation.state import ComplaintState, append_description, bump, fil
 from bot.conversation.steps.context import Answer
 from bot.conversation.steps.customer import handle_customer_email, handle_customer_name
 from bot.conversation.steps.dates import handle_purchase_date
-from bot.conversation.steps.defect import complete_category, handle_component, handle_defect_category
+from bot.conversation.steps.defect import (
+    complete_category,
+    handle_component,
+    handle_defect_category,
+    means_something_else,
+    offered_candidates,
+)
 from bot.conversation.steps.facts import is_safety_issue, read_message
 from bot.conversation.steps.injury import handle_injury_reported
 from bot.conversation.steps.order import handle_order_number
@@ -68,7 +74,7 @@ def handle_answer(
         bump(state, turn, requested or "empty")
         return turn
     message = read_message(catalogue, text, intent, entities)
-    if intent in ASIDE_INTENTS and not message.facts and requested not in ("customer_name",):
+    if intent in ASIDE_INTENTS and not message.facts and not _answers_anyway(state, requested, text):
         return None
     step = STEPS.get(requested or "")
     if step is not None:
@@ -80,6 +86,16 @@ def handle_answer(
         # Keep the form going (an unanswered question is asked again) rather than dropping the message.
         bump(state, turn, requested or "unknown")
     return turn
+
+
+def _answers_anyway(state: ComplaintState, requested: Optional[str], text: str) -> bool:
+    """True for words the intent model takes for small talk that still answer the question asked.
+
+    A name, or "something else" when likely problems were offered.
+    """
+    if requested == "customer_name":
+        return True
+    return requested == "defect_category" and bool(offered_candidates(state)) and means_something_else(text)
 
 
 def _volunteered(

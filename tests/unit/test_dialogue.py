@@ -547,3 +547,17 @@ def test_an_order_found_by_email_for_another_item_is_asked_too(shop: FakeCatalog
 )
 def test_a_status_question_inside_a_complaint_needs_words_that_ask_about_a_case(text: str, asks: bool) -> None:
     assert dialogue.asks_about_a_case(text) is asks
+
+
+def test_something_else_typed_at_the_offered_problems_is_an_answer_not_small_talk(
+    shop: FakeCatalogue, reads: dict[str, Any]
+) -> None:
+    """The intent model reads a bare "something else" as chitchat; with likely problems offered it is an answer."""
+    reads[VAGUE] = UNSURE
+    slots: dict[str, Any] = dict(dialogue.acknowledge(shop, {}, VAGUE).slots)
+    assert dialogue.offered_candidates(slots)
+    turn = dialogue.handle_answer(shop, slots, "defect_category", "something else", "chitchat", [])
+    assert turn is not None and turn.slots["defect_category"] == "other"
+    # Without problems on offer, small talk stays an aside (answered, then the question is asked again).
+    aside = dialogue.handle_answer(shop, {"description": "x"}, "defect_category", "something else", "chitchat", [])
+    assert aside is None

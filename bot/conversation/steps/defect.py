@@ -51,6 +51,11 @@ _SOMETHING_ELSE = re.compile(
 )
 
 
+def means_something_else(text: str) -> bool:
+    """True when the words answer "one of these?" with "something else" / "none of them"."""
+    return _SOMETHING_ELSE.search(text or "") is not None
+
+
 def category_label(category: Optional[str]) -> str:
     """A phrase for a defect category ("the sole coming away"); unknown ones are "another problem"."""
     known = category if category in DEFECT_CATEGORIES else "other"
@@ -127,7 +132,7 @@ def handle_defect_category(answer: Answer) -> None:
     chosen = message.entity("defect_category")
     if chosen not in DEFECT_CATEGORIES:
         chosen = message.facts.get("defect_category") or _named_candidate(message.text, offered)
-    if chosen not in DEFECT_CATEGORIES and offered and _SOMETHING_ELSE.search(message.text):
+    if chosen not in DEFECT_CATEGORIES and offered and means_something_else(message.text):
         chosen = "other"
     if chosen in DEFECT_CATEGORIES:
         turn.slots["defect_category"] = chosen
