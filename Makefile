@@ -50,6 +50,7 @@ run: setup db seed train
 lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/mypy bot actions integrations
+	$(BIN)/lint-imports --no-cache
 
 types: lint
 
@@ -73,4 +74,4 @@ test-fast: setup
 	$(BIN)/pytest -q -m "not slow and not rasa and not browser"
 
 clean:
-	rm -rf $(VENV) models var .pytest_cache .mypy_cache .ruff_cache integrations/webchat/node_modules bot/web/static/webchat
+	rm -rf $(VENV) models var .pytest_cache .mypy_cache .ruff_cache integrations/webchat/node_modules integrations/webchat/static/webchat

@@ -6,7 +6,6 @@ The scripts ask these commands for ports, endpoints and secrets, so every defaul
 
 from __future__ import annotations
 
-import os
 import shlex
 from pathlib import Path
 from typing import Callable, Optional
@@ -16,42 +15,14 @@ import click
 from bot.cli.context import ArgChoice, pass_settings
 from bot.settings import Settings
 
-
-def _port(settings: Settings, name: str, variable: str, default: int) -> int:
-    """A port of the settings.
-
-    Bridge until :mod:`bot.settings` has ``rasa_port``, ``actions_port`` and ``slack_port``: read the variable.
-    """
-    if hasattr(settings, name):
-        return int(getattr(settings, name))
-    raw = os.environ.get(variable, "").strip()
-    return int(raw) if raw else default
-
-
-def _endpoint(settings: Settings, name: str, variable: str, port: str, path: str = "") -> str:
-    """An endpoint of the settings.
-
-    Bridge until :mod:`bot.settings` has the port fields (and derives these defaults from them): an unset
-    ``variable`` follows the port, as the scripts used to write it.
-    """
-    if hasattr(settings, port):
-        return str(getattr(settings, name))
-    variable_port = {"rasa_port": ("RASA_PORT", 5005), "actions_port": ("ACTIONS_PORT", 5055)}[port]
-    default = f"http://localhost:{_port(settings, port, *variable_port)}{path}"
-    return os.environ.get(variable, "").strip().rstrip("/") or default
-
-
 VALUES: dict[str, tuple[str, Callable[[Settings], object]]] = {
-    "rasa-port": ("RASA_PORT", lambda s: _port(s, "rasa_port", "RASA_PORT", 5005)),
-    "actions-port": ("ACTIONS_PORT", lambda s: _port(s, "actions_port", "ACTIONS_PORT", 5055)),
+    "rasa-port": ("RASA_PORT", lambda s: s.rasa_port),
+    "actions-port": ("ACTIONS_PORT", lambda s: s.actions_port),
     "dashboard-port": ("DASHBOARD_PORT", lambda s: s.dashboard_port),
-    "slack-port": ("SLACK_PORT", lambda s: _port(s, "slack_port", "SLACK_PORT", 3000)),
-    "rasa-url": ("RASA_URL", lambda s: _endpoint(s, "rasa_url", "RASA_URL", "rasa_port")),
-    "rasa-socket-url": ("RASA_SOCKET_URL", lambda s: _endpoint(s, "rasa_socket_url", "RASA_SOCKET_URL", "rasa_port")),
-    "action-endpoint-url": (
-        "ACTION_ENDPOINT_URL",
-        lambda s: _endpoint(s, "action_server_url", "ACTION_ENDPOINT_URL", "actions_port", "/webhook"),
-    ),
+    "slack-port": ("SLACK_PORT", lambda s: s.slack_port),
+    "rasa-url": ("RASA_URL", lambda s: s.rasa_url),
+    "rasa-socket-url": ("RASA_SOCKET_URL", lambda s: s.rasa_socket_url),
+    "action-endpoint-url": ("ACTION_ENDPOINT_URL", lambda s: s.action_server_url),
     "slack-enabled": ("SLACK_ENABLED", lambda s: int(s.slack_enabled)),
 }
 

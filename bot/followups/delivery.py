@@ -10,11 +10,10 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
-import importlib
 import smtplib
 from dataclasses import dataclass
 from email.message import EmailMessage
-from typing import Any, Optional, Protocol
+from typing import Optional, Protocol
 
 from bot.cases.deferred import AnnounceFailed, CaseLoggedNotice
 from bot.followups.queue import DueFollowUp
@@ -185,13 +184,3 @@ class ChannelRouter:
         except DeliveryError as exc:
             raise AnnounceFailed(str(exc), exc.retryable) from exc
 
-
-def __getattr__(name: str) -> Any:
-    """Temporary: ``RasaDeliverer`` moved to ``integrations.followup_delivery``.
-
-    Kept until ``bot/followups/worker.py`` uses ``integrations.followup_delivery.default_deliverer``;
-    then delete this function (and the ``importlib`` import).
-    """
-    if name == "RasaDeliverer":
-        return importlib.import_module("integrations.followup_delivery").RasaDeliverer
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
