@@ -40,10 +40,10 @@ from bot import reports  # noqa: E402
 from bot.cases import migrate  # noqa: E402
 from bot.cases.models import Base  # noqa: E402
 from bot.cases.store import Store, open_store  # noqa: E402
-from bot.cases.vocabulary import COMPONENTS, DEFECT_CATEGORIES  # noqa: E402
 from bot.clock import FrozenClock  # noqa: E402
 from bot.reports.windows import parse_duration  # noqa: E402
 from bot.settings import load_settings  # noqa: E402
+from bot.vocabulary import COMPONENTS, DEFECT_CATEGORIES  # noqa: E402
 from tests.support.servers import create_database, postgres_server  # noqa: E402
 
 NOW = dt.datetime(2026, 11, 23, 12, 0, tzinfo=dt.timezone.utc)

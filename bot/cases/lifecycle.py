@@ -12,7 +12,7 @@ from bot.cases.aggregate import FollowUpDelay, load_for_update, schedule_follow_
 from bot.cases.case_json import case_to_dict
 from bot.cases.status import CaseStatus, check_transition
 from bot.cases.store import Store
-from bot.cases.vocabulary import PRIORITIES, RESOLUTION_TYPES, check_choice
+from bot.vocabulary import PRIORITIES, RESOLUTION_TYPES, check_choice
 
 
 def change_status(store: Store, reference: str, target: str, actor: str, note: str = "") -> dict[str, Any]:

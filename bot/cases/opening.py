@@ -19,7 +19,7 @@ from bot.cases.priority import Severity, assess_severity
 from bot.cases.status import CaseStatus
 from bot.cases.store import Store
 from bot.cases.unit_of_work import UnitOfWork
-from bot.cases.vocabulary import DEFECT_CATEGORIES, RESOLUTION_TYPES, check_choice
+from bot.vocabulary import DEFECT_CATEGORIES, RESOLUTION_TYPES, check_choice
 
 
 @dataclass(frozen=True)

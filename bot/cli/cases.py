@@ -10,8 +10,8 @@ from bot.cases import service
 from bot.cases.repository import CaseFilter
 from bot.cases.serialize import case_to_dict
 from bot.cases.store import Store
-from bot.cases.vocabulary import RESOLUTION_TYPES
 from bot.cli.context import ArgChoice, json_option, pass_store, print_json
+from bot.vocabulary import RESOLUTION_TYPES
 
 
 @click.group("cases")

@@ -8,7 +8,6 @@ from typing import Any, Mapping, Optional
 from bot.cases import deferred, service
 from bot.cases.service import CaseDraft, TranscriptTurn
 from bot.cases.store import Store
-from bot.cases.vocabulary import DEFECT_CATEGORIES
 from bot.conversation import wording
 from bot.conversation.replies import Turn
 from bot.conversation.sql_catalogue import SqlCatalogue
@@ -16,6 +15,7 @@ from bot.conversation.state import NO_ORDER, UNKNOWN, ComplaintState, reset_comp
 from bot.conversation.steps.dates import parse_date
 from bot.conversation.steps.resolution import check_resolution, resolution_reason
 from bot.conversation.wording import has, say
+from bot.vocabulary import DEFECT_CATEGORIES
 
 MAX_TRANSCRIPT_TURNS = 400
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Optional
 
-from bot.cases.vocabulary import COMPONENTS, DEFECT_CATEGORIES
+from bot.vocabulary import COMPONENTS, DEFECT_CATEGORIES
 
 __all__ = [
     "CORPUS_DIR",

@@ -15,7 +15,7 @@ from typing import Any, Optional
 import numpy as np
 from scipy import sparse
 
-from bot.cases.vocabulary import COMPONENTS, DEFECT_CATEGORIES
+from bot.vocabulary import COMPONENTS, DEFECT_CATEGORIES
 
 __all__ = ["NO_FAULT", "DefectModel", "DefectReading", "Example"]
 

@@ -28,7 +28,7 @@ from typing import Any, Callable, Optional
 
 import yaml
 
-from bot.cases.vocabulary import COMPONENTS, DEFECT_CATEGORIES
+from bot.vocabulary import COMPONENTS, DEFECT_CATEGORIES
 
 __all__ = ["LEXICON_DIR", "LEXICON_FILES", "Lexicon", "LexiconError", "expand", "lexicon_hash", "load_lexicon"]
 

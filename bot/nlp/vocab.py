@@ -13,8 +13,8 @@ from __future__ import annotations
 
 from typing import Optional
 
-from bot.cases.vocabulary import COMPONENTS, DEFECT_CATEGORIES
 from bot.nlp.lexicon import expand, load_lexicon
+from bot.vocabulary import COMPONENTS, DEFECT_CATEGORIES
 
 __all__ = [
     "COMPONENTS",

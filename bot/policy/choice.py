@@ -10,9 +10,9 @@ from __future__ import annotations
 import re
 from typing import Optional
 
-from bot.cases.vocabulary import RESOLUTION_TYPES
 from bot.patterns import NOT_MINDING, negates_choice
 from bot.policy.proposal import Option, Proposal
+from bot.vocabulary import RESOLUTION_TYPES
 
 # Checked in this order; a match hides its words from later types, so "some money back" is a partial
 # refund and not also a refund. Weak phrases count only when nothing else matched.

@@ -11,10 +11,10 @@ import datetime as dt
 import re
 from typing import Optional, Union
 
-from bot.cases.vocabulary import DEFECT_CATEGORIES
 from bot.policy.grammar import describe_date, describe_days, plural_words, render
 from bot.policy.proposal import Option, Product, Proposal
 from bot.policy.rules import GOODWILL_AGE, AgeSchedule, KindWord, LatenessSchedule, ResolutionRules, Situation, Tier
+from bot.vocabulary import DEFECT_CATEGORIES
 
 # Product kinds whose items come in pairs: customer text says "your boots were", not "your boot was".
 _PLURAL_KINDS = frozenset({"footwear"})

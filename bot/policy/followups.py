@@ -12,8 +12,8 @@ from typing import Any, Dict, Mapping, Optional
 
 from pydantic import validator
 
-from bot.cases.vocabulary import RESOLUTION_TYPES
 from bot.policy.schema import StrictModel, check_keys, mapping, number
+from bot.vocabulary import RESOLUTION_TYPES
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Optional
 
-from bot.cases.vocabulary import RESOLUTION_TYPES
+from bot.vocabulary import RESOLUTION_TYPES
 
 PRODUCT_KINDS = ("footwear", "leather_goods")
 

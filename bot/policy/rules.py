@@ -14,10 +14,10 @@ from typing import Any, Callable, ClassVar, Dict, List, Literal, Optional, Union
 from pydantic import Field, root_validator, validator
 from typing_extensions import Annotated
 
-from bot.cases.vocabulary import DEFECT_CATEGORIES, RESOLUTION_TYPES
 from bot.policy.grammar import plural_words
 from bot.policy.proposal import PRODUCT_KINDS
 from bot.policy.schema import RuleError, StrictModel, check_keys, days, mapping, text
+from bot.vocabulary import DEFECT_CATEGORIES, RESOLUTION_TYPES
 
 GOODWILL_AGE = "goodwill_age"
 

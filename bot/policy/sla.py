@@ -12,9 +12,9 @@ from typing import Any, Mapping
 
 from pydantic import root_validator, validator
 
-from bot.cases.vocabulary import PRIORITIES
 from bot.policy.errors import SlaRulesError
 from bot.policy.schema import RuleError, StrictModel, number
+from bot.vocabulary import PRIORITIES
 
 
 @dataclass(frozen=True)

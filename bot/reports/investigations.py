@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from bot.cases.models import Case, CorrectiveAction, Investigation, Order, Product
 from bot.cases.store import Store
 from bot.cases.unit_of_work import UnitOfWork
-from bot.cases.vocabulary import DEFECT_CATEGORIES, ROOT_CAUSE_CATEGORIES, check_choice
+from bot.vocabulary import DEFECT_CATEGORIES, ROOT_CAUSE_CATEGORIES, check_choice
 
 log = logging.getLogger(__name__)
 

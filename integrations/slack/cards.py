@@ -9,7 +9,7 @@ import json
 from typing import Any, Optional
 
 from bot.cases.status import OPEN_STATUSES
-from bot.cases.vocabulary import PRIORITIES, RESOLUTION_TYPES, ROOT_CAUSE_CATEGORIES
+from bot.vocabulary import PRIORITIES, RESOLUTION_TYPES, ROOT_CAUSE_CATEGORIES
 from integrations.slack.markup import escape_slack, neutralise
 
 ACTION_ASSIGN = "case_assign_me"

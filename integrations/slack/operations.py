@@ -23,7 +23,7 @@ from typing import Any, Optional
 from bot.cases import service
 from bot.cases.status import CaseStatus
 from bot.cases.store import Store
-from bot.cases.vocabulary import ROOT_CAUSE_CATEGORIES, check_choice
+from bot.vocabulary import ROOT_CAUSE_CATEGORIES, check_choice
 from integrations.slack.cards import ESCALATION_TARGETS, root_cause_text
 from integrations.slack.client import SlackClient
 from integrations.slack.commands import slack_actor

@@ -10,12 +10,12 @@ from typing import Any
 import pytest
 import yaml
 
-from bot.cases.vocabulary import DEFECT_CATEGORIES, PRIORITIES, RESOLUTION_TYPES
 from bot.conversation import wording
 from bot.conversation.outcome import STATUSES
 from bot.conversation.replies import Turn, reply
 from bot.conversation.steps.defect import ANY_PART, CATEGORY_BUTTONS, COMPONENT_BUTTONS
 from bot.conversation.wording import STAGES, WordingError, parse_catalogue, say
+from bot.vocabulary import DEFECT_CATEGORIES, PRIORITIES, RESOLUTION_TYPES
 
 ROOT = Path(__file__).resolve().parents[2]
 CODE = [*sorted((ROOT / "bot" / "conversation").rglob("*.py")), ROOT / "bot" / "followups" / "conversation.py"]

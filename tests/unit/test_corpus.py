@@ -11,7 +11,6 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bot.cases.vocabulary import DEFECT_CATEGORIES
 from bot.nlp.corpus import (
     CORPUS_DIR,
     CorpusError,
@@ -24,6 +23,7 @@ from bot.nlp.corpus import (
 )
 from bot.nlp.corpus_nlu import nlu_path, render_nlu, unseen_dev_texts
 from bot.nlp.team_examples import nlu_examples
+from bot.vocabulary import DEFECT_CATEGORIES
 
 ROOT = Path(__file__).resolve().parents[2]
 RESERVED = ROOT.parent / "shared" / "reserved-texts.sha256"

@@ -7,8 +7,8 @@ import json
 
 import pytest
 
-from bot.cases.vocabulary import COMPONENTS, DEFECT_CATEGORIES
 from bot.nlp.extraction import CatalogueEntry, Extraction, Extractor, analyse_lines, normalise_size
+from bot.vocabulary import COMPONENTS, DEFECT_CATEGORIES
 
 TODAY = dt.date(2026, 11, 2)  # a Monday
 

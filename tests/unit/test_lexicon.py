@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.cases.vocabulary import COMPONENTS, DEFECT_CATEGORIES
 from bot.nlp import lexicon, vocab
 from bot.nlp.lexicon import LEXICON_DIR, LEXICON_FILES, LexiconError, lexicon_hash, load_lexicon
+from bot.vocabulary import COMPONENTS, DEFECT_CATEGORIES
 
 VOCAB_NAMES = {
     "DEFECT_CUES": "defect_cues",

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 import yaml
 
-from bot.cases.vocabulary import COMPONENTS, DEFECT_CATEGORIES
+from bot.vocabulary import COMPONENTS, DEFECT_CATEGORIES
 
 ROOT = Path(__file__).resolve().parents[2]
 HOLDOUT = ROOT / "tests" / "nlu_holdout" / "messages.yml"

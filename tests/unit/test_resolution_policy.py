@@ -11,8 +11,8 @@ from typing import Any, Callable, Optional
 import pytest
 import yaml
 
-from bot.cases.vocabulary import DEFECT_CATEGORIES, RESOLUTION_TYPES
 from bot.policy import Option, PolicyError, Proposal, ResolutionPolicy, choose, load_policy
+from bot.vocabulary import DEFECT_CATEGORIES, RESOLUTION_TYPES
 
 POLICY_FILE = Path(__file__).resolve().parents[2] / "data" / "policy" / "resolution.yml"
 TODAY = date(2025, 6, 30)

@@ -5,11 +5,11 @@ from __future__ import annotations
 import re
 from typing import Any, Mapping, Optional
 
-from bot.cases.vocabulary import COMPONENTS, DEFECT_CATEGORIES
 from bot.conversation.state import ComplaintState, append_description
 from bot.conversation.steps.context import Answer
 from bot.conversation.wording import say
 from bot.nlp.extraction import Extraction
+from bot.vocabulary import COMPONENTS, DEFECT_CATEGORIES
 
 MAX_CANDIDATES = 3
 

@@ -6,12 +6,12 @@ import datetime as dt
 from typing import Any, Optional
 
 from bot.cases.priority import assess_severity
-from bot.cases.vocabulary import DEFECT_CATEGORIES
 from bot.conversation.catalogue import Catalogue, CatalogueUnavailable
 from bot.conversation.state import MAX_UNDERSTOOD, ComplaintState, CustomerMessage
 from bot.conversation.steps.defect import DEFAULT_COMPONENT
 from bot.conversation.steps.product import raise_conflict
 from bot.nlp.extraction import Extraction
+from bot.vocabulary import DEFECT_CATEGORIES
 
 
 def _order_facts(catalogue: Catalogue, number: str) -> Optional[dict[str, Any]]:

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from bot.cases.vocabulary import RESOLUTION_TYPES
 from bot.conversation.catalogue import Catalogue
 from bot.conversation.state import ComplaintState
 from bot.conversation.steps.context import Answer
 from bot.conversation.steps.dates import parse_date
 from bot.patterns import is_no, is_yes
 from bot.policy import Proposal, choose
+from bot.vocabulary import RESOLUTION_TYPES
 
 
 def current_proposal(catalogue: Catalogue, state: ComplaintState) -> Proposal:

@@ -11,10 +11,10 @@ from bot.cases import service
 from bot.cases.case_query import SATISFACTION_CHOICES, CaseQuery
 from bot.cases.status import CaseStatus
 from bot.cases.views import filter_choices, find_cases
-from bot.cases.vocabulary import DEFECT_CATEGORIES, PRIORITIES
 from bot.exports.case_export import export_case
 from bot.reports.investigations import list_investigations
 from bot.reports.process import annotate
+from bot.vocabulary import DEFECT_CATEGORIES, PRIORITIES
 from bot.web.security import current_user, get_store, login_required
 
 bp = Blueprint("cases", __name__)

@@ -7,8 +7,8 @@ from typing import Any, Optional
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 
-from bot.cases.vocabulary import DEFECT_CATEGORIES, ROOT_CAUSE_CATEGORIES
 from bot.reports import investigations as inv
+from bot.vocabulary import DEFECT_CATEGORIES, ROOT_CAUSE_CATEGORIES
 from bot.web.security import current_user, get_store, supervisor_required
 
 bp = Blueprint("investigations", __name__)

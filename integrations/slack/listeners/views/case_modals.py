@@ -12,7 +12,7 @@ from typing import Any, Callable
 from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
-from bot.cases.vocabulary import RESOLUTION_TYPES
+from bot.vocabulary import RESOLUTION_TYPES
 from integrations.slack import cards, operations
 from integrations.slack.listeners.errors import staff_action
 from integrations.slack.runtime import runtime
