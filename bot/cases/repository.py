@@ -30,8 +30,6 @@ def format_reference(year: int, number: int) -> str:
     return f"CS-{year:04d}-{number:06d}"
 
 
-# Legacy name kept for bot/cli.py until it builds a CaseQuery itself (remove after the merge of issue #17).
-CaseFilter = CaseQuery
 
 
 class CaseRepository:

@@ -24,7 +24,7 @@ from bot.cases.lifecycle import add_note, assign_case, change_status, set_priori
 from bot.cases.satisfaction import LOW_SATISFACTION, record_satisfaction
 from bot.cases.store import Store
 from bot.cases.views import find_cases, get_case
-from bot.data_files import read_yaml
+from bot.policy import load_followup_delays
 
 __all__ = [
     "LOW_SATISFACTION",
@@ -51,9 +51,7 @@ __all__ = [
 
 def follow_up_delay(store: Store, resolution_type: Optional[str]) -> dt.timedelta:
     """How long after resolution the satisfaction follow-up is due."""
-    rules = read_yaml(store.settings.followup_delays_file) or {}
-    days = (rules.get("by_resolution") or {}).get(resolution_type or "", rules.get("default_days", 5))
-    return dt.timedelta(days=float(days))
+    return load_followup_delays(store.settings.followup_delays_file).after(resolution_type)
 
 
 def open_case(store: Store, draft: CaseDraft, actor: str = "bot") -> OpenedCase:

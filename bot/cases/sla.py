@@ -1,16 +1,11 @@
-"""Service levels of a case: due times come from the SLA rules, read through :mod:`bot.policy`'s loader.
-
-``SlaRules`` and ``load_sla_rules`` are re-exported for the case store (``bot/cases/store.py``).
-"""
+"""Service levels of a case: whether a due time (from the SLA rules, :mod:`bot.policy`) was breached."""
 
 from __future__ import annotations
 
 import datetime as dt
 from typing import Optional
 
-from bot.policy import SlaRules, load_sla_rules
-
-__all__ = ["SlaRules", "is_breached", "load_sla_rules"]
+__all__ = ["is_breached"]
 
 
 def is_breached(due: Optional[dt.datetime], done: Optional[dt.datetime], now: dt.datetime) -> bool:

@@ -10,10 +10,10 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import sessionmaker
 
 from bot.cases.conversations import Conversations
-from bot.cases.sla import SlaRules, load_sla_rules
 from bot.cases.unit_of_work import UnitOfWork
 from bot.clock import Clock, utcnow
 from bot.db import create_db_engine, make_session_factory
+from bot.policy import SlaRules, load_sla_rules
 from bot.settings import Settings, get_settings
 
 

@@ -7,9 +7,9 @@ from typing import Optional
 import click
 
 from bot.cases import service
-from bot.cases.repository import CaseFilter
-from bot.cases.serialize import case_to_dict
+from bot.cases.case_query import CaseQuery
 from bot.cases.store import Store
+from bot.cases.views import find_cases
 from bot.cli.context import ArgChoice, json_option, pass_store, print_json
 from bot.vocabulary import RESOLUTION_TYPES
 
@@ -41,18 +41,18 @@ def list_cases(
     limit: int,
 ) -> None:
     """List cases, newest first."""
-    criteria = CaseFilter(
-        status=list(status) or None,
-        priority=priority,
-        product_line=line,
-        defect_category=defect,
-        batch=batch,
-        customer_email=customer,
-        limit=limit,
+    found = find_cases(
+        store,
+        CaseQuery(
+            status=list(status) or None,
+            priority=priority,
+            product_line=line,
+            defect_category=defect,
+            batch=batch,
+            customer_email=customer,
+            limit=limit,
+        ),
     )
-    with store.unit_of_work() as uow:
-        now = store.clock()
-        found = [case_to_dict(c, now) for c in uow.cases.find(criteria)]
     if as_json:
         print_json(found)
         return

@@ -6,7 +6,7 @@ from typing import Optional
 
 import click
 
-from bot.cases.serialize import follow_up_to_dict
+from bot.cases.case_json import follow_up_to_dict
 from bot.cases.store import Store
 from bot.cli.context import CliError, json_option, pass_store, print_json
 

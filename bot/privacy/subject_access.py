@@ -8,9 +8,9 @@ from typing import Any
 from sqlalchemy import select
 
 from bot.cases.models import Case, CasePhoto, Order
-from bot.cases.serialize import case_to_dict, follow_up_to_dict
 from bot.cases.store import Store
 from bot.cases.unit_of_work import UnitOfWork
+from bot.cases.views import case_json
 
 FORMAT_VERSION = 1
 
@@ -65,8 +65,7 @@ def subject_access(store: Store, email: str) -> dict[str, Any]:
 
 def _case_document(uow: UnitOfWork, case: Case, now: dt.datetime) -> dict[str, Any]:
     """One case as in ``complaints cases show`` (events, transcript), with its follow-ups and photo details."""
-    doc = case_to_dict(case, now, uow, with_events=True, with_transcript=True)
-    doc.setdefault("follow_ups", [follow_up_to_dict(f) for f in uow.followups.for_case(case.id)])
+    doc = case_json(uow, case, now, with_events=True, with_transcript=True)
     photos = uow.session.execute(select(CasePhoto).where(CasePhoto.case_id == case.id)).scalars()
     doc["photos"] = [
         {

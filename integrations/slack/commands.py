@@ -5,12 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
-
-from bot.cases.models import Case
-from bot.cases.serialize import case_to_dict
+from bot.cases.case_query import CaseQuery
 from bot.cases.status import OPEN_STATUSES
 from bot.cases.store import Store
+from bot.cases.views import find_cases
 from bot.patterns import CASE_REFERENCE
 
 CASE_LISTS = ("open", "mine", "overdue", "breached")
@@ -52,16 +50,12 @@ class CaseList:
 def list_cases(store: Store, which: str, user_id: str = "", limit: int = 20) -> CaseList:
     """Open cases; the user's own; overdue (resolution due passed); SLA breached (either due time)."""
     which = parse_cases_command(which)
-    now = store.clock()
-    open_values = [s.value for s in OPEN_STATUSES]
-    stmt = select(Case).where(Case.status.in_(open_values))
-    if which == "mine":
-        stmt = stmt.where(Case.assignee == slack_actor(user_id))
-    elif which == "overdue":
-        stmt = stmt.where(Case.resolution_due.isnot(None), Case.resolution_due < now)
-    stmt = stmt.order_by(Case.resolution_due.asc(), Case.id.asc())
-    with store.unit_of_work() as uow:
-        found = [case_to_dict(c, now, uow) for c in uow.session.execute(stmt).unique().scalars()]
-    if which == "breached":
-        found = [c for c in found if c["sla"]["breached"]]
-    return CaseList(which, found[:limit])
+    query = CaseQuery(
+        status=[s.value for s in OPEN_STATUSES],
+        assignee=slack_actor(user_id) if which == "mine" else None,
+        overdue=which == "overdue",
+        sla_breached=True if which == "breached" else None,
+        order="due",
+        limit=limit,
+    )
+    return CaseList(which, find_cases(store, query))

@@ -14,9 +14,9 @@ from typing import Any, Optional
 
 from sqlalchemy import select
 
+from bot.cases.case_json import case_to_dict
 from bot.cases.deferred import defer_event
 from bot.cases.models import Case, CaseEvent, TranscriptLine
-from bot.cases.serialize import case_to_dict
 from bot.cases.service import CaseNotFound, record_event
 from bot.cases.status import OPEN_STATUSES
 from bot.cases.store import Store
@@ -46,7 +46,7 @@ def _card_payload(case: dict[str, Any]) -> tuple[list[dict[str, Any]], str]:
 
 def card_case(uow: UnitOfWork, case: Case, now: dt.datetime) -> dict[str, Any]:
     """The case JSON plus the transcript lines saved with the case (the customer's own story)."""
-    result = case_to_dict(case, now, uow)
+    result = case_to_dict(case, now)
     lines = uow.session.execute(
         select(TranscriptLine.speaker, TranscriptLine.text)
         .where(TranscriptLine.case_id == case.id)

@@ -136,7 +136,7 @@ def test_take_over_talk_to_the_customer_and_hand_back(
     desk: tuple[SignedSender, SlackStandIn, Store], rasa: RasaRecorder
 ) -> None:
     from bot.cases import service
-    from bot.cases.serialize import case_to_dict
+    from bot.cases.views import case_json
     from integrations.slack import cards
     from integrations.slack.client import web_client
     from integrations.slack.posting import card_location, post_new_cases
@@ -154,7 +154,7 @@ def test_take_over_talk_to_the_customer_and_hand_back(
         with store.unit_of_work() as uow:
             case = uow.cases.get(ref)
             assert case is not None
-            return [e["kind"] for e in case_to_dict(case, store.clock(), uow, with_events=True)["events"]]
+            return [e["kind"] for e in case_json(uow, case, store.clock(), with_events=True)["events"]]
 
     press = block_action({"action_id": cards.ACTION_TAKEOVER, "type": "button", "value": ref}, user="U200")
     assert slack.interaction(press).status == 200

@@ -14,9 +14,9 @@ from typing import Any, Iterator
 import pytest
 
 from bot.cases import service
-from bot.cases.serialize import case_to_dict
 from bot.cases.service import CaseDraft, TranscriptTurn
 from bot.cases.store import Store
+from bot.cases.views import case_json
 from bot.clock import FrozenClock
 from integrations.scheduler import run_pass
 from integrations.slack import cards
@@ -82,7 +82,7 @@ def _get(store: Store, ref: str) -> dict[str, Any]:
     with store.unit_of_work() as uow:
         case = uow.cases.get(ref)
         assert case is not None
-        return case_to_dict(case, store.clock(), uow, with_events=True)
+        return case_json(uow, case, store.clock(), with_events=True)
 
 
 def _events(store: Store, ref: str, kind: str) -> list[dict[str, Any]]:
