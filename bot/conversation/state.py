@@ -139,8 +139,17 @@ def bump(state: ComplaintState, turn: Turn, name: str) -> int:
 
 
 def fill_missing(state: ComplaintState, facts: Mapping[str, Any]) -> dict[str, Any]:
-    """The ``facts`` for slots still empty (never overwrites an answer)."""
-    return {k: v for k, v in facts.items() if state.get(k) in (None, "", UNKNOWN) and v not in (None, "")}
+    """The ``facts`` for slots still empty (never overwrites an answer).
+
+    "Carry on without the order number" leaves the order empty, not answered: an order number the customer
+    finds later fills it (and the read-back and the case then carry it).
+    """
+    return {k: v for k, v in facts.items() if _empty(state, k) and v not in (None, "")}
+
+
+def _empty(state: ComplaintState, slot: str) -> bool:
+    value = state.get(slot)
+    return value in (None, "", UNKNOWN) or (slot == "order_number" and value == NO_ORDER)
 
 
 def append_description(state: ComplaintState, text: str) -> str:

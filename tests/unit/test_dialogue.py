@@ -127,6 +127,19 @@ def test_email_without_orders_carries_on_without_one(shop: FakeCatalogue) -> Non
     assert dialogue.next_slot(slots) == "product"
 
 
+def test_order_number_found_later_fills_the_order_read_back_and_case(shop: FakeCatalogue) -> None:
+    """After carrying on without the order number, one given later is the order, not only its item and dates."""
+    order = an_order(shop)
+    slots: dict[str, Any] = dict(dialogue.acknowledge(shop, {}, "the zip broke on my bag").slots)
+    play(shop, slots, "no idea", intent="dont_know")
+    play(shop, slots, "nobody@example.net")
+    assert slots["order_number"] == dialogue.NO_ORDER
+    play(shop, slots, f"oh wait, I found it: {order.order_number}")
+    assert slots["order_number"] == order.order_number
+    assert slots["product"] == order.product.sku
+    assert f"Order: {order.order_number}" in dialogue.summary(slots)
+
+
 def test_bad_email_is_explained(shop: FakeCatalogue) -> None:
     slots: dict[str, Any] = {"order_lookup": "by_email", "defect_category": "stitching", "description": "x"}
     turn = play(shop, slots, "not telling you")
