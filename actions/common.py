@@ -15,6 +15,7 @@ from bot.cases.availability import known_unavailable, lookups_missed, mark_unava
 from bot.cases.store import Store, get_store
 from bot.conversation import wording
 from bot.conversation.replies import Reply
+from bot.conversation.requests.state import REQUEST_SLOTS
 from bot.conversation.state import COMPLAINT_SLOTS
 from bot.db import StoreUnavailable, is_unavailable
 
@@ -27,6 +28,12 @@ SLOT_NAMES = (
     "case_reference",
     "status_pending",
     "status_reference",
+    "phone",
+    "request_pending",
+    "request_step",
+    "request_subject",
+    "request_tries",
+    "late_offer",
 )
 
 
@@ -77,6 +84,11 @@ def note_slow_lookups(dispatcher: CollectingDispatcher, tracker: Tracker, missed
     notice = wording.say("store.slow_lookup")
     if missed and not said_before(tracker, notice):
         dispatcher.utter_message(text=notice)
+
+
+def clear_request(tracker: Tracker) -> list[dict[str, Any]]:
+    """Events that drop a request waiting for an answer (the conversation moved on to something else)."""
+    return [SlotSet(name, None) for name in REQUEST_SLOTS if tracker.get_slot(name)]
 
 
 def slots_of(tracker: Tracker) -> dict[str, Any]:

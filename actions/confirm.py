@@ -10,9 +10,10 @@ from rasa_sdk.events import ActiveLoop, SlotSet, UserUtteranceReverted
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.common import latest_entities, latest_text, say, slot_events, slots_of, store, with_store
+from actions.common import clear_request, latest_entities, latest_text, say, slot_events, slots_of, store, with_store
 from bot.cases.service import TranscriptTurn
 from bot.conversation import dialogue, outcome, wording
+from bot.conversation.requests.refunds import asks_about_a_refund
 from bot.db import StoreUnavailable
 from bot.patterns import CASE_REFERENCE, find_email
 
@@ -82,7 +83,7 @@ class ActionHandoff(Action):
         except StoreUnavailable:
             turn = outcome.defer_person(*facts)
         say(dispatcher, turn.replies)
-        return [ActiveLoop(None), SlotSet("requested_slot", None), *slot_events(turn.slots)]
+        return [ActiveLoop(None), SlotSet("requested_slot", None), *slot_events(turn.slots), *clear_request(tracker)]
 
 
 class ActionCaseStatus(Action):
@@ -94,7 +95,11 @@ class ActionCaseStatus(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[dict[str, Any]]:
         text = latest_text(tracker)
         if tracker.active_loop.get("name") == "complaint_form" and not dialogue.asks_about_a_case(text):
-            return await _answer_to_the_form(dispatcher, tracker, text)
+            return await answer_to_the_form(dispatcher, tracker, text)
+        if asks_about_a_refund(text) and not tracker.get_slot("status_pending"):
+            from actions.requests import ActionRefundStatus  # a refund question read as a status question
+
+            return await ActionRefundStatus().run(dispatcher, tracker, domain)
         found = CASE_REFERENCE.search(text)
         reference = found.group(0).upper() if found else tracker.get_slot("status_reference")
         given_email = find_email(text)
@@ -119,7 +124,7 @@ class ActionCaseStatus(Action):
         return [SlotSet("status_pending", True), SlotSet("status_reference", reference)]
 
 
-async def _answer_to_the_form(dispatcher: CollectingDispatcher, tracker: Tracker, text: str) -> list[dict[str, Any]]:
+async def answer_to_the_form(dispatcher: CollectingDispatcher, tracker: Tracker, text: str) -> list[dict[str, Any]]:
     """A complaint-form answer the intent model read as a status question: give it to the form's question."""
     slots, requested, entities = slots_of(tracker), tracker.get_slot("requested_slot"), latest_entities(tracker)
     try:
@@ -134,6 +139,13 @@ async def _answer_to_the_form(dispatcher: CollectingDispatcher, tracker: Tracker
     return [*slot_events(turn.slots), SlotSet("requested_slot", dialogue.next_slot(slots))]
 
 
+# Meanings the clarifying question may offer (``clarify.<intent>`` in the wording catalogue).
+CLARIFIED_INTENTS = (
+    *("report_problem", "check_status", "request_human", "choose_resolution", "cancel", "greet"),
+    *("order_status", "cancel_order", "return_item", "request_callback", "ask_contact", "refund_status"),
+)
+
+
 class ActionClarify(Action):
     """When the assistant is unsure, offer the two likeliest meanings instead of guessing."""
 
@@ -141,10 +153,7 @@ class ActionClarify(Action):
         return "action_clarify"
 
     # Meanings offered: intent -> (button title, ``clarify.<intent>`` in the wording catalogue; payload).
-    LABELS = {
-        name: (wording.say(f"clarify.{name}"), f"/{name}")
-        for name in ("report_problem", "check_status", "request_human", "choose_resolution", "cancel", "greet")
-    }
+    LABELS = {name: (wording.say(f"clarify.{name}"), f"/{name}") for name in CLARIFIED_INTENTS}
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[dict[str, Any]]:
         text = latest_text(tracker).strip()

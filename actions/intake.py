@@ -11,6 +11,7 @@ from rasa_sdk.types import DomainDict
 
 from actions.common import (
     ask_action,
+    clear_request,
     latest_text,
     note_slow_lookups,
     say,
@@ -39,7 +40,7 @@ class ActionAcknowledgeComplaint(Action):
             return []
         say(dispatcher, turn.replies)
         note_slow_lookups(dispatcher, tracker, missed)
-        return slot_events(turn.slots)
+        return [*slot_events(turn.slots), *clear_request(tracker)]
 
 
 class ValidateComplaintForm(FormValidationAction):

@@ -15,6 +15,11 @@ What it does:
 4. ``--compare`` repeats 1-2 for several pipeline variants derived from the config and prints a side-by-side table
    with training time; ``--cross-validation N`` runs ``rasa test nlu --cross-validation --folds N`` on data/nlu.
 
+``--intents-only --model models/complaints.tar.gz`` skips training, defects and extraction: intent figures on the
+hold-out set and the real dev set only, with per-intent accuracy of the requests of issue #18 (order_status,
+cancel_order, return_item, request_callback, ask_contact, refund_status) and how often ``cancel`` and
+``cancel_order`` are confused.
+
 A JSON summary goes to ``--json-out`` (default /tmp/nlu_eval.json).
 
 Training honours the shared machine: ``RASA_CACHE_DIRECTORY=/tmp/nlu-eval-cache``, telemetry off, TensorFlow quiet,
@@ -63,6 +68,10 @@ NLU_DATA = ROOT / "data" / "nlu"
 CATALOGUE = ROOT / "data" / "demo" / "catalogue.csv"
 DEFAULT_JSON = Path(tempfile.gettempdir()) / "nlu_eval.json"
 FALLBACK_INTENT = "nlu_fallback"
+# Requests that are not a product fault (issue #18), reported one by one, and the pair that must never be mixed up:
+# "cancel my order" (cancel_order) and "stop / never mind" (cancel).
+REQUEST_INTENTS = ("order_status", "cancel_order", "return_item", "request_callback", "ask_contact", "refund_status")
+CANCEL_PAIR = ("cancel", "cancel_order")
 # Diagnostic only: inside the complaint form the dialogue handles "inform" and "report_problem" the same way.
 MERGED_COMPLAINT = "inform|report_problem"
 
@@ -202,6 +211,43 @@ def intent_metrics(gold: Sequence[str], predicted: Sequence[str]) -> dict[str, A
     }
 
 
+def request_figures(gold: Sequence[str], predicted: Sequence[str]) -> dict[str, Any]:
+    """Accuracy (recall) per request intent of issue #18 and how often ``cancel`` and ``cancel_order`` are confused."""
+    per_intent: dict[str, dict[str, Any]] = {}
+    for intent in (*REQUEST_INTENTS, *CANCEL_PAIR):
+        rows = [p for g, p in zip(gold, predicted, strict=True) if g == intent]
+        per_intent[intent] = {
+            "support": len(rows),
+            "accuracy": sum(1 for p in rows if p == intent) / len(rows) if rows else None,
+            "predicted_as": dict(Counter(p for p in rows if p != intent).most_common()),
+        }
+    a, b = CANCEL_PAIR
+    pairs = list(zip(gold, predicted, strict=True))
+    mixed = {f"{a}->{b}": sum(1 for g, p in pairs if g == a and p == b),
+             f"{b}->{a}": sum(1 for g, p in pairs if g == b and p == a)}  # fmt: skip
+    in_pair = sum(1 for g, _ in pairs if g in CANCEL_PAIR)
+    return {
+        "per_intent": per_intent,
+        "cancel_confusions": mixed,
+        "cancel_confusion_rate": sum(mixed.values()) / in_pair if in_pair else None,
+        "requests_accuracy": _share([p == g for g, p in pairs if g in REQUEST_INTENTS]),
+    }
+
+
+def _share(flags: Sequence[bool]) -> Optional[float]:
+    return sum(flags) / len(flags) if flags else None
+
+
+def print_request_figures(figures: dict[str, Any], where: str) -> None:
+    """Per-intent accuracy of the issue #18 requests and the cancel / cancel_order confusion."""
+    print(f"requests (issue #18) on {where}: accuracy over all six {_fmt(figures['requests_accuracy'])}")
+    print(f"  {'intent':<18}{'support':>8}{'accuracy':>10}   taken for")
+    for intent, row in figures["per_intent"].items():
+        print(f"  {intent:<18}{row['support']:>8}{_fmt(row['accuracy']):>10}   {row['predicted_as'] or ''}")
+    print(f"  cancel vs cancel_order confused: {figures['cancel_confusions']} "
+          f"(rate {_fmt(figures['cancel_confusion_rate'])} of the messages of either)")  # fmt: skip
+
+
 async def _parse_all(agent: Any, texts: Sequence[str], warmup: int = 3) -> tuple[list[dict[str, Any]], list[float]]:
     for text in texts[:warmup]:  # the first calls build TF functions: not what a customer waits for
         await agent.parse_message(text)
@@ -242,6 +288,7 @@ def evaluate_intents(model_path: Path, holdout: Holdout) -> IntentResult:
     result.metrics["merged_inform_report"] = {
         k: v for k, v in intent_metrics(merged, merged_pred).items() if k in ("accuracy", "macro_f1")
     }
+    result.metrics["requests"] = request_figures(gold, predicted)
     result.metrics["latency"] = latency_summary(latencies)
     return result
 
@@ -565,6 +612,7 @@ def evaluate_real_intents(model_path: Path) -> dict[str, Any]:
     predicted = [str((p.get("intent") or {}).get("name")) for p in parsed]
     confidence = [float((p.get("intent") or {}).get("confidence") or 0.0) for p in parsed]
     figures = intent_figures([str(t.intent) for t in dev], predicted, confidence)
+    figures["requests"] = request_figures([str(t.intent) for t in dev], predicted)
     figures["latency"] = latency_summary(latencies)
     figures["errors"] = [
         {"id": t.id, "text": t.text[:100], "gold": t.intent, "predicted": p, "confidence": round(c, 3)}
@@ -607,6 +655,7 @@ def print_real_intents(figures: dict[str, Any]) -> None:
         print(f"{key:20} {_fmt(figures[key])}")
     print("per-intent F1:", {k: round(v["f1"], 2) for k, v in figures["per_intent"].items()})
     print("confusions:", [(c["gold"], c["predicted"], c["count"]) for c in figures["confusions"][:10]])
+    print_request_figures(figures["requests"], "the real dev set")
     print("parse latency (ms):", {k: round(v, 2) for k, v in figures["latency"].items()})
 
 
@@ -707,6 +756,8 @@ def print_intents(name: str, metrics: dict[str, Any], train_seconds: Optional[fl
         print("top confusions (gold -> predicted: count)")
         for row in metrics["confusions"][:show_confusions]:
             print(f"  {row['gold']:<18} -> {row['predicted']:<18} {row['count']}")
+    print()
+    print_request_figures(metrics["requests"], "the held-out set")
 
 
 def print_intent_errors(holdout: Holdout, result: IntentResult, limit: int) -> None:
@@ -818,6 +869,11 @@ def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
     parser.add_argument("--workdir", help="where models go (default: a new temporary directory)")
     parser.add_argument("--use-cache", action="store_true", help="let Rasa reuse its training cache")
     parser.add_argument("--skip-intents", action="store_true", help="extraction figures only (no training)")
+    parser.add_argument(
+        "--intents-only",
+        action="store_true",
+        help="intent figures only (hold-out and real dev set); with --model nothing is trained (~1 min)",
+    )
     parser.add_argument("--show-errors", type=int, default=40, help="misclassified messages to list (default 40)")
     parser.add_argument("--show-failures", type=int, default=60, help="defect failures to list (default 60)")
     return parser.parse_args(argv)
@@ -841,13 +897,15 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     if leaked:
         print(f"WARNING: {len(leaked)} held-out messages also appear in the training data: {leaked[:5]}")
 
-    real_defects = evaluate_real_defects(holdout)
-    summary["real_defects"] = real_defects
-    print_real_defects(real_defects)
+    extraction: Optional[dict[str, Any]] = None
+    if not args.intents_only:
+        real_defects = evaluate_real_defects(holdout)
+        summary["real_defects"] = real_defects
+        print_real_defects(real_defects)
 
-    extraction = evaluate_extraction(holdout)
-    summary["extraction"] = {k: v for k, v in extraction.items() if k != "entity_errors"}
-    summary["extraction"]["entity_errors"] = extraction["entity_errors"]
+        extraction = evaluate_extraction(holdout)
+        summary["extraction"] = {k: v for k, v in extraction.items() if k != "entity_errors"}
+        summary["extraction"]["entity_errors"] = extraction["entity_errors"]
 
     base = yaml.safe_load(Path(args.config).read_text(encoding="utf-8"))
     all_variants = variants(base)
@@ -894,7 +952,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         if len(rows) > 1:
             print_comparison(rows)
 
-    print_extraction(extraction, args.show_failures)
+    if extraction is not None:
+        print_extraction(extraction, args.show_failures)
 
     json_out = Path(args.json_out)
     json_out.write_text(json.dumps(summary, indent=2, default=str), encoding="utf-8")

@@ -136,6 +136,15 @@ class Settings(BaseSettings):
     sla_rules_file: Path = Field(Path("data/policy/sla.yml"), env="SLA_RULES_FILE")
     resolution_policy_file: Path = Field(Path("data/policy/resolution.yml"), env="RESOLUTION_POLICY_FILE")
     followup_delays_file: Path = Field(Path("data/policy/followups.yml"), env="FOLLOWUP_DELAYS_FILE")
+    returns_policy_file: Path = Field(Path("data/policy/returns.yml"), env="RETURNS_POLICY_FILE")
+    # How customers reach a person (answered directly in chat). Demo values: 0808 157 0xxx is Ofcom's range
+    # kept for drama, so it rings nobody; example.com never receives mail.
+    contact_phone: str = Field("0808 157 0192", env="CONTACT_PHONE")
+    contact_email: str = Field("customer-care@example.com", env="CONTACT_EMAIL")
+    contact_hours: str = Field("Monday to Friday 9am to 5:30pm, Saturday 10am to 4pm", env="CONTACT_HOURS")
+    returns_address: str = Field(
+        "Returns Department, Unit 4 Example Trading Estate, Northampton NN5 9ZZ", env="RETURNS_ADDRESS"
+    )
     timezone: str = Field("Europe/London", env="COMPLAINTS_TIMEZONE")
     sqlite_busy_timeout_ms: int = Field(30000, env="SQLITE_BUSY_TIMEOUT_MS")
     db_answer_timeout_ms: int = Field(1500, env="DB_ANSWER_TIMEOUT_MS")
@@ -174,7 +183,15 @@ class Settings(BaseSettings):
     def _absolute_root(cls, value: Any) -> Path:
         return Path(value).resolve()
 
-    @validator("environment", "lock_store_url", "action_server_host")
+    @validator(
+        "environment",
+        "lock_store_url",
+        "action_server_host",
+        "contact_phone",
+        "contact_email",
+        "contact_hours",
+        "returns_address",
+    )
     def _stripped(cls, value: str) -> str:
         return value.strip()
 
@@ -225,7 +242,7 @@ class Settings(BaseSettings):
             return (values["project_root"] / value).resolve()
         return _default_outbox(values.get("database_url", DEFAULT_DATABASE_URL), values["project_root"])
 
-    @validator("sla_rules_file", "resolution_policy_file", "followup_delays_file")
+    @validator("sla_rules_file", "resolution_policy_file", "followup_delays_file", "returns_policy_file")
     def _policy_file(cls, value: Path, values: dict[str, Any]) -> Path:
         return values["project_root"] / value
 

@@ -30,6 +30,12 @@ RESOLUTION_TYPES = (
     "none",
 )
 
+# What a case is about: a fault (``complaint``, the default) or a request a person must act on.
+CASE_KINDS = ("complaint", "cancellation", "return", "callback", "enquiry")
+
+# Where an order is (orders CSV ``status``); blank when the shop's file does not say.
+ORDER_STATUSES = ("processing", "dispatched", "delivered", "cancelled")
+
 PRIORITIES = ("urgent", "high", "normal", "low")
 
 COMPONENTS = (

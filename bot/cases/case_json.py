@@ -96,6 +96,7 @@ def _customer(case: Case) -> dict[str, Any]:
     return {
         "name": customer.name if customer is not None else None,
         "email": customer.email if customer is not None else None,
+        "phone": customer.phone if customer is not None else None,
     }
 
 
@@ -172,6 +173,7 @@ def case_to_dict(
     """The case JSON at ``now``; with ``history`` also events, follow-ups and photos; with ``transcript`` the talk."""
     result: dict[str, Any] = {
         "reference": case.reference,
+        "kind": case.kind or "complaint",
         "status": case.status,
         "priority": case.priority,
         "channel": case.channel,
@@ -181,6 +183,8 @@ def case_to_dict(
         **_handling(case, now),
         "events": [],
     }
+    if case.callback_at:
+        result["callback_at"] = case.callback_at
     if history is not None:
         result["events"] = [event_to_dict(event) for event in history.events]
         result["follow_ups"] = [follow_up_to_dict(follow_up) for follow_up in history.follow_ups]

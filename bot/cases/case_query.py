@@ -25,11 +25,13 @@ class CaseQuery:
     ``status`` is one status or several; ``created_from`` is inclusive and ``created_to`` exclusive;
     ``overdue`` keeps cases whose resolution due time has passed; ``sla_breached`` keeps (True) or drops (False)
     cases past either SLA due time; ``satisfaction`` is ``low`` (1-2), ``ok`` (3-5), ``none`` (no answer) or a
-    score ``"1"``..``"5"``; ``search`` looks in the reference, description, order number, batch and the
-    customer's name and e-mail. ``order`` is ``newest`` (newest first) or ``due`` (resolution due soonest first).
+    score ``"1"``..``"5"``; ``kind`` is one of bot.vocabulary.CASE_KINDS; ``search`` looks in the reference,
+    description, order number, batch and the customer's name and e-mail. ``order`` is ``newest`` (newest first)
+    or ``due`` (resolution due soonest first).
     """
 
     status: Optional[Sequence[str]] = None
+    kind: Optional[str] = None
     priority: Optional[str] = None
     channel: Optional[str] = None
     product_line: Optional[str] = None
@@ -63,6 +65,7 @@ def _equal_filters(stmt: Select, query: CaseQuery) -> Select:
     if query.statuses():
         stmt = stmt.where(Case.status.in_(query.statuses()))
     for column, value in (
+        (Case.kind, query.kind),
         (Case.priority, query.priority),
         (Case.channel, query.channel),
         (Case.product_line, query.product_line),

@@ -20,13 +20,21 @@ class TranscriptTurn:
 
 @dataclass
 class CaseDraft:
-    """The facts gathered in a conversation, ready to become a case."""
+    """The facts gathered in a conversation, ready to become a case.
+
+    ``kind`` is one of bot.vocabulary.CASE_KINDS (a fault is a ``complaint``); ``customer_phone`` is kept on
+    the customer (personal data: masked in logs, redacted in exports, erased with the customer);
+    ``callback_at`` is when the customer would like a call back, in their words.
+    """
 
     description: str
+    kind: str = "complaint"
     channel: str = "rest"
     conversation_id: Optional[str] = None
     customer_name: str = ""
     customer_email: Optional[str] = None
+    customer_phone: Optional[str] = None
+    callback_at: Optional[str] = None
     order_number: Optional[str] = None
     sku: Optional[str] = None
     size: Optional[str] = None

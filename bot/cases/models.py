@@ -93,6 +93,12 @@ class Order(Base):
     batch = Column(String(64), nullable=False, default="")
     order_date = Column(Date, nullable=False)
     delivery_date = Column(Date, nullable=True)
+    # Optional orders CSV columns (migration 0007): where the order is (bot.vocabulary.ORDER_STATUSES).
+    status = Column(String(30), nullable=True)
+    dispatch_date = Column(Date, nullable=True)
+    expected_delivery_date = Column(Date, nullable=True)
+    carrier = Column(String(60), nullable=True)
+    tracking_number = Column(String(64), nullable=True)
     created_at = Column(UTCDateTime, nullable=False, default=utcnow)
 
     customer = relationship(Customer, lazy="joined")
@@ -109,13 +115,14 @@ class CaseSequence(Base):
 
 
 class Case(Base):
-    """A customer complaint."""
+    """A customer complaint, or another request staff must act on (``kind``, bot.vocabulary.CASE_KINDS)."""
 
     __tablename__ = "cases"
 
     id = Column(Integer, primary_key=True)
     reference = Column(String(20), nullable=False, unique=True)
     idempotency_key = Column(String(200), nullable=True, unique=True)
+    kind = Column(String(20), nullable=False, default="complaint", server_default="complaint", index=True)
     status = Column(String(30), nullable=False, default="new", index=True)
     priority = Column(String(20), nullable=False, default="normal", index=True)
     channel = Column(String(30), nullable=False, default="rest", index=True)
@@ -137,6 +144,8 @@ class Case(Base):
     delivery_date = Column(Date, nullable=True)
     safety_issue = Column(Boolean, nullable=False, default=False)
     injury_reported = Column(Boolean, nullable=True)
+    # When the customer would like a call back, in their words ("after 5pm", "tomorrow morning").
+    callback_at = Column(String(200), nullable=True)
     resolution_type = Column(String(30), nullable=True)
     resolution_reason = Column(Text, nullable=True)
     assignee = Column(String(120), nullable=True, index=True)
@@ -319,3 +328,13 @@ Index(
 )
 Index("ix_cases_created_customer_product", Case.created_at, Case.customer_id, Case.product_id)
 Index("ix_cases_status_resolution_due", Case.status, Case.resolution_due)
+# Recurring-defect reports count complaints only (migration 0007): the themes index led by kind.
+Index(
+    "ix_cases_kind_created_themes",
+    Case.kind,
+    Case.created_at,
+    Case.product_line,
+    Case.defect_category,
+    Case.component,
+    Case.batch,
+)

@@ -19,7 +19,10 @@ from bot.cases.priority import Severity, assess_severity
 from bot.cases.status import CaseStatus
 from bot.cases.store import Store
 from bot.cases.unit_of_work import UnitOfWork
-from bot.vocabulary import DEFECT_CATEGORIES, RESOLUTION_TYPES, check_choice
+from bot.patterns import PHONE
+from bot.vocabulary import CASE_KINDS, DEFECT_CATEGORIES, RESOLUTION_TYPES, check_choice
+
+CALLBACK_AT_MAX = 200
 
 
 @dataclass(frozen=True)
@@ -58,6 +61,9 @@ def open_case(store: Store, draft: CaseDraft, actor: str, delay: FollowUpDelay) 
 
 
 def _check_vocabulary(draft: CaseDraft) -> None:
+    check_choice("case kind", draft.kind, CASE_KINDS)
+    if draft.customer_phone and PHONE.fullmatch(draft.customer_phone.strip()) is None:
+        raise ValueError("customer_phone is not a phone number")  # the number itself never goes in a message
     check_choice("defect category", draft.defect_category, DEFECT_CATEGORIES)
     if draft.secondary_defect_category:
         check_choice("secondary defect category", draft.secondary_defect_category, DEFECT_CATEGORIES)
@@ -105,7 +111,26 @@ def _look_up(uow: UnitOfWork, draft: CaseDraft) -> _Known:
     ordered = order if order is not None and product is not None and order.product_id == product.id else None
     email = draft.customer_email or (order.customer.email if order is not None else None)
     name = draft.customer_name or (order.customer.name if order is not None else "")
-    return _Known(order, product, ordered, uow.catalogue.get_or_create_customer(email, name))
+    return _Known(order, product, ordered, _customer(uow, draft, email, name))
+
+
+def _customer(uow: UnitOfWork, draft: CaseDraft, email: Optional[str], name: str) -> Optional[Customer]:
+    """The customer by e-mail (created when new), with the phone number the draft gives.
+
+    A customer known only by a phone number (a call-back without an e-mail) gets a row of their own: a number
+    is never used to match someone already known.
+    """
+    customer = uow.catalogue.get_or_create_customer(email, name)
+    phone = (draft.customer_phone or "").strip()
+    if not phone:
+        return customer
+    if customer is None:
+        customer = Customer(email=None, name=name.strip(), phone=phone)
+        uow.session.add(customer)
+        uow.session.flush()
+    else:
+        customer.phone = phone
+    return customer
 
 
 def _new_case(store: Store, draft: CaseDraft, known: _Known, severity: Severity, now: dt.datetime) -> Case:
@@ -113,6 +138,7 @@ def _new_case(store: Store, draft: CaseDraft, known: _Known, severity: Severity,
     first_due, resolution_due = store.sla_rules.due_times(severity.priority, now)
     return Case(
         idempotency_key=draft.idempotency_key,
+        kind=draft.kind,
         status=CaseStatus.NEW.value,
         priority=severity.priority,
         channel=draft.channel,
@@ -133,6 +159,7 @@ def _new_case(store: Store, draft: CaseDraft, known: _Known, severity: Severity,
         delivery_date=draft.delivery_date or (order.delivery_date if order is not None else None),
         safety_issue=severity.safety_issue,
         injury_reported=draft.injury_reported,
+        callback_at=(draft.callback_at or "").strip()[:CALLBACK_AT_MAX] or None,
         resolution_type=draft.resolution_type,
         resolution_reason=draft.resolution_reason,
         first_response_due=first_due,

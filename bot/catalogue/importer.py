@@ -14,6 +14,7 @@ from bot.cases.models import Customer, Order, Product
 from bot.cases.store import Store
 from bot.cases.unit_of_work import UnitOfWork
 from bot.patterns import is_email
+from bot.vocabulary import ORDER_STATUSES
 
 CATALOGUE_COLUMNS = ("sku", "name", "line", "category", "materials", "colours", "sizes")
 ORDER_COLUMNS = (
@@ -28,6 +29,8 @@ ORDER_COLUMNS = (
     "order_date",
     "delivery_date",
 )
+# Optional orders columns (files without them still import): where the order is and how it travels.
+ORDER_OPTIONAL_COLUMNS = ("status", "dispatch_date", "expected_delivery_date", "carrier", "tracking_number")
 ORDER_NUMBER_RE = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9/-]{0,62}[A-Za-z0-9])?$")
 SKU_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._/-]{0,63}$")
 MAX_FIELD = 500
@@ -63,8 +66,13 @@ class ImportFailed(ValueError):
 Source = Union[str, Path]
 
 
-def _read_rows(path: Source, columns: tuple[str, ...]) -> Iterator[tuple[int, dict[str, str]]]:
-    """Yield (line number, row) after checking the header; raise ImportFailed on a bad file."""
+def _read_rows(
+    path: Source, columns: tuple[str, ...], optional: tuple[str, ...] = ()
+) -> Iterator[tuple[int, dict[str, str]]]:
+    """Yield (line number, row) after checking the header; raise ImportFailed on a bad file.
+
+    ``optional`` columns may be present or left out; any other column is refused.
+    """
     name = str(path)
     try:
         raw = Path(path).read_bytes()
@@ -81,14 +89,15 @@ def _read_rows(path: Source, columns: tuple[str, ...]) -> Iterator[tuple[int, di
         raise ImportFailed(name, ["the file is empty; expected header: " + ",".join(columns)]) from None
     header = [h.strip().lower() for h in header]
     missing = [c for c in columns if c not in header]
-    extra = [h for h in header if h not in columns]
+    extra = [h for h in header if h not in columns and h not in optional]
     if missing or extra:
         problems = []
         if missing:
             problems.append("missing column(s): " + ", ".join(missing))
         if extra:
             problems.append("unknown column(s): " + ", ".join(extra))
-        raise ImportFailed(name, ["line 1: " + "; ".join(problems) + "; expected header: " + ",".join(columns)])
+        expected = ",".join(columns) + (" (optional: " + ",".join(optional) + ")" if optional else "")
+        raise ImportFailed(name, ["line 1: " + "; ".join(problems) + "; expected header: " + expected])
     for values in reader:
         line = reader.line_num
         if not any(v.strip() for v in values):
@@ -175,7 +184,7 @@ def import_orders(store: Store, path: Source) -> ImportReport:
     errors: list[str] = []
     parsed: list[dict[str, Any]] = []
     seen_at: dict[str, int] = {}
-    rows = list(_read_rows(path, ORDER_COLUMNS))
+    rows = list(_read_rows(path, ORDER_COLUMNS, ORDER_OPTIONAL_COLUMNS))
     with store.unit_of_work() as uow:
         known_skus = {p.sku.upper(): p for p in uow.catalogue.products()}
         for line, row in rows:
@@ -229,7 +238,9 @@ def _order_values(
     delivery_date = _parse_date(row["delivery_date"], "delivery_date", errors, line, required=False)
     if order_date and delivery_date and delivery_date < order_date:
         errors.append(f"line {line}: delivery_date {delivery_date} is before order_date {order_date}")
+    shipping = _shipping_values(line, row, order_date, delivery_date, errors)
     return {
+        **shipping,
         "order_number": number,
         "customer_name": row["customer_name"],
         "email": email,
@@ -241,6 +252,35 @@ def _order_values(
         "order_date": order_date,
         "delivery_date": delivery_date,
     }
+
+
+def _shipping_values(
+    line: int, row: dict[str, str], order_date: Optional[dt.date], delivery_date: Optional[dt.date], errors: list[str]
+) -> dict[str, Any]:
+    """The optional columns present in the file, checked and typed (blank means not known)."""
+    values: dict[str, Any] = {}
+    if "status" in row:
+        status = row["status"].lower() or None
+        if status is not None and status not in ORDER_STATUSES:
+            errors.append(f"line {line}: status {row['status']!r} must be one of: {', '.join(ORDER_STATUSES)}")
+        values["status"] = status
+    for column in ("dispatch_date", "expected_delivery_date"):
+        if column in row:
+            values[column] = _parse_date(row[column], column, errors, line, required=False)
+    dispatched = values.get("dispatch_date")
+    if order_date and dispatched and dispatched < order_date:
+        errors.append(f"line {line}: dispatch_date {dispatched} is before order_date {order_date}")
+    if dispatched and delivery_date and delivery_date < dispatched:
+        errors.append(f"line {line}: delivery_date {delivery_date} is before dispatch_date {dispatched}")
+    expected = values.get("expected_delivery_date")
+    if order_date and expected and expected < order_date:
+        errors.append(f"line {line}: expected_delivery_date {expected} is before order_date {order_date}")
+    for column, longest in (("carrier", 60), ("tracking_number", 64)):
+        if column in row:
+            if len(row[column]) > longest:
+                errors.append(f"line {line}: {column} is longer than {longest} characters")
+            values[column] = row[column] or None
+    return values
 
 
 def _save_order(
@@ -267,6 +307,8 @@ def _save_order(
         "batch": values["batch"],
         "order_date": values["order_date"],
         "delivery_date": values["delivery_date"],
+        # Optional columns only when the file has them: a file without them leaves what is known alone.
+        **{column: values[column] for column in ORDER_OPTIONAL_COLUMNS if column in values},
     }
     if order is None:
         uow.session.add(Order(order_number=values["order_number"], **fields))

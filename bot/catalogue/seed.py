@@ -16,6 +16,7 @@ from typing import Any
 from bot.cases import service
 from bot.cases.service import CaseDraft, TranscriptTurn
 from bot.cases.store import Store
+from bot.catalogue.demo_shipping import SHIPPING_COLUMNS, add_shipping, extra_orders
 from bot.catalogue.importer import ORDER_COLUMNS, import_catalogue, import_orders
 from bot.clock import FrozenClock
 
@@ -137,12 +138,15 @@ def seed_demo(store: Store, today: dt.date | None = None, with_cases: bool = Tru
     with open(catalogue_file, encoding="utf-8") as handle:
         products = list(csv.DictReader(handle))
     orders = _demo_orders(rng, today, products)
+    add_shipping(orders, today)
     with tempfile.TemporaryDirectory() as tmp:
         orders_file = Path(tmp) / "orders.csv"
         with open(orders_file, "w", encoding="utf-8", newline="") as handle:
-            writer = csv.DictWriter(handle, fieldnames=list(ORDER_COLUMNS))
+            writer = csv.DictWriter(handle, fieldnames=[*ORDER_COLUMNS, *SHIPPING_COLUMNS])
             writer.writeheader()
             writer.writerows(orders)
+            # A few orders to try order status, cancelling and returns on; not part of the complaint history.
+            writer.writerows(extra_orders(today))
         order_report = import_orders(store, orders_file)
     created = 0
     if with_cases:

@@ -11,7 +11,7 @@ from bot.cases.case_query import CaseQuery
 from bot.cases.store import Store
 from bot.cases.views import find_cases
 from bot.cli.context import ArgChoice, json_option, pass_store, print_json
-from bot.vocabulary import RESOLUTION_TYPES
+from bot.vocabulary import CASE_KINDS, RESOLUTION_TYPES
 
 
 @click.group("cases")
@@ -22,6 +22,7 @@ def cases() -> None:
 @cases.command("list")
 @json_option()
 @click.option("--status", multiple=True, help="filter by status (repeatable)")
+@click.option("--kind", type=ArgChoice(CASE_KINDS), help="what the case is about (a complaint is a fault)")
 @click.option("--priority")
 @click.option("--line", help="product line")
 @click.option("--defect", help="defect category")
@@ -33,6 +34,7 @@ def list_cases(
     store: Store,
     as_json: bool,
     status: tuple[str, ...],
+    kind: Optional[str],
     priority: Optional[str],
     line: Optional[str],
     defect: Optional[str],
@@ -45,6 +47,7 @@ def list_cases(
         store,
         CaseQuery(
             status=list(status) or None,
+            kind=kind,
             priority=priority,
             product_line=line,
             defect_category=defect,
@@ -58,8 +61,8 @@ def list_cases(
         return
     for case in found:
         print(
-            f"{case['reference']}  {case['status']:<17} {case['priority']:<7} {case['defect_category']:<18} "
-            f"{case['product']['name'] or '-'}"
+            f"{case['reference']}  {case['kind']:<12} {case['status']:<17} {case['priority']:<7} "
+            f"{case['defect_category']:<18} {case['product']['name'] or '-'}"
         )
     print(f"{len(found)} case(s)")
 
@@ -75,8 +78,10 @@ def show(store: Store, reference: str, as_json: bool) -> None:
     if as_json:
         print_json(case)
         return
-    for key in ("reference", "status", "priority", "channel", "order_number", "defect_category", "component"):
+    for key in ("reference", "kind", "status", "priority", "channel", "order_number", "defect_category", "component"):
         print(f"{key:>16}: {case[key]}")
+    if case.get("callback_at"):
+        print(f"{'call back':>16}: {case['callback_at']}")
     print(f"{'product':>16}: {case['product']['name']} ({case['product']['sku']})")
     print(f"{'resolution':>16}: {case['resolution']['type']} - {case['resolution']['reason']}")
     audit = case["audit"]

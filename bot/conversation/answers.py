@@ -32,7 +32,11 @@ from bot.patterns import CASE_REFERENCE_START
 
 # Intents that mean the customer wants something other than answering the form's question.
 LEAVE_FORM_INTENTS = frozenset({"cancel", "request_human", "check_status"})
-ASIDE_INTENTS = frozenset({"chitchat", "out_of_scope", "bot_challenge", "greet", "goodbye", "thank"})
+ASIDE_INTENTS = frozenset(
+    {"chitchat", "out_of_scope", "bot_challenge", "greet", "goodbye", "thank"}
+    # requests answered on the side (bot/conversation/requests); a message carrying facts still answers the form
+    | {"order_status", "cancel_order", "return_item", "request_callback", "ask_contact", "refund_status"}
+)
 # Facts that change the resolution the customer is entitled to.
 _PROPOSAL_FACTS = ("defect_category", "purchase_date", "delivery_date", "product", "order_number")
 

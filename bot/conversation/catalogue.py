@@ -9,10 +9,13 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any, Optional, Protocol
+from typing import TYPE_CHECKING, Any, Optional, Protocol
 
 from bot.nlp.extraction import CatalogueEntry, Extraction
 from bot.policy import ResolutionPolicy
+
+if TYPE_CHECKING:
+    from bot.policy import ReturnsPolicy
 
 MAX_ORDERS_BY_EMAIL = 6
 
@@ -42,6 +45,21 @@ class OrderFacts:
     size: str = ""
     customer_name: str = ""
     customer_email: str = ""
+    status: str = ""  # processing | dispatched | delivered | cancelled ("" when the orders file did not say)
+    dispatch_date: Optional[dt.date] = None
+    expected_delivery_date: Optional[dt.date] = None
+    carrier: str = ""
+    tracking_number: str = ""
+
+    @property
+    def delivered(self) -> bool:
+        """True when the order has been delivered (a delivery date, or the status says so)."""
+        return self.status == "delivered" or (self.delivery_date is not None and self.status != "cancelled")
+
+    @property
+    def dispatched(self) -> bool:
+        """True once the order has left the warehouse (dispatched or delivered)."""
+        return self.delivered or self.status == "dispatched" or self.dispatch_date is not None
 
     def as_slots(self) -> dict[str, Any]:
         """The slot values this order gives the complaint."""
@@ -63,6 +81,16 @@ class OrderFacts:
         if self.customer_email:
             facts["customer_email"] = self.customer_email
         return facts
+
+
+@dataclass(frozen=True)
+class ContactDetails:
+    """How customers reach the customer care team (from the settings)."""
+
+    phone: str
+    email: str
+    hours: str
+    returns_address: str
 
 
 class Catalogue(Protocol):
@@ -88,6 +116,12 @@ class Catalogue(Protocol):
 
     def policy(self) -> ResolutionPolicy:
         """The resolution policy in force."""
+
+    def returns_policy(self) -> ReturnsPolicy:
+        """The change-of-mind returns policy in force (``data/policy/returns.yml``)."""
+
+    def contact(self) -> ContactDetails:
+        """The customer care team's phone, e-mail, hours and returns address."""
 
     def lookups_missed(self) -> bool:
         """True when a read in this piece of work found the shop's data unavailable."""

@@ -120,4 +120,3 @@ def current_proposal(source: Source, slots: Mapping[str, Any]) -> Proposal:
 def resolution_reason(source: Source, slots: Mapping[str, Any]) -> str:
     """Why the chosen resolution was offered (stored on the case)."""
     return resolution.resolution_reason(catalogue_of(source), ComplaintState.from_slots(slots))
-

@@ -10,6 +10,7 @@ from bot.cases.service import CaseDraft, TranscriptTurn
 from bot.cases.store import Store
 from bot.conversation import wording
 from bot.conversation.replies import Turn
+from bot.conversation.requests.ownership import owns
 from bot.conversation.sql_catalogue import SqlCatalogue
 from bot.conversation.state import NO_ORDER, UNKNOWN, ComplaintState, reset_complaint
 from bot.conversation.steps.dates import parse_date
@@ -84,6 +85,7 @@ def draft_from_slots(
         resolution_type=resolution,
         resolution_reason=_reason(store, slots) if resolution else None,
         idempotency_key=f"{sender_id}:{slots.get('complaint_id') or 'complaint'}",
+        customer_phone=slots.get("phone") or None,
         transcript=transcript[-MAX_TRANSCRIPT_TURNS:],
     )
 
@@ -198,9 +200,7 @@ def case_status(store: Store, reference: str, sender_id: str, customer_email: Op
         case = service.get_case(store, reference)
     except service.CaseNotFound:
         return False, say("status.not_found", reference=reference.upper())
-    owner_email = (case["customer"]["email"] or "").lower()
-    owns = case["conversation_id"] == sender_id or (customer_email and customer_email.lower() == owner_email)
-    if not owns:
+    if not owns(case["customer"]["email"], customer_email, case["conversation_id"], sender_id):
         return False, ""
     return True, say("status.answer", reference=case["reference"], answer=_status_text(case))
 

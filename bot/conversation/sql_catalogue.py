@@ -21,9 +21,15 @@ from sqlalchemy import func, select
 from bot.cases.availability import lookups_missed, tolerant
 from bot.cases.models import Order, Product
 from bot.cases.store import Store
-from bot.conversation.catalogue import MAX_ORDERS_BY_EMAIL, CatalogueUnavailable, OrderFacts, ProductFacts
+from bot.conversation.catalogue import (
+    MAX_ORDERS_BY_EMAIL,
+    CatalogueUnavailable,
+    ContactDetails,
+    OrderFacts,
+    ProductFacts,
+)
 from bot.nlp.extraction import CatalogueEntry, Extraction, Extractor
-from bot.policy import ResolutionPolicy, load_policy
+from bot.policy import ResolutionPolicy, ReturnsPolicy, load_policy, load_returns_policy
 
 T = TypeVar("T")
 _UNAVAILABLE: Any = object()
@@ -35,6 +41,11 @@ _without_catalogue: list[Extractor] = []  # built once, for a database unavailab
 @lru_cache(maxsize=4)
 def _policy(path: Path) -> ResolutionPolicy:
     return load_policy(path)
+
+
+@lru_cache(maxsize=4)
+def _returns_policy(path: Path) -> ReturnsPolicy:
+    return load_returns_policy(path)
 
 
 def _product_facts(product: Product) -> ProductFacts:
@@ -53,6 +64,11 @@ def _order_facts(order: Order) -> OrderFacts:
         size=order.size or "",
         customer_name=(customer.name or "") if known else "",
         customer_email=(customer.email or "") if known else "",
+        status=order.status or "",
+        dispatch_date=order.dispatch_date,
+        expected_delivery_date=order.expected_delivery_date,
+        carrier=order.carrier or "",
+        tracking_number=order.tracking_number or "",
     )
 
 
@@ -179,6 +195,17 @@ class SqlCatalogue:
     def policy(self) -> ResolutionPolicy:
         """The resolution policy configured for this store (read once per file)."""
         return _policy(self.store.settings.resolution_policy_file)
+
+    def returns_policy(self) -> ReturnsPolicy:
+        """The returns policy configured for this store (read once per file)."""
+        return _returns_policy(Path(self.store.settings.returns_policy_file))
+
+    def contact(self) -> ContactDetails:
+        """The customer care contact details from the settings."""
+        settings = self.store.settings
+        return ContactDetails(
+            settings.contact_phone, settings.contact_email, settings.contact_hours, settings.returns_address
+        )
 
     def lookups_missed(self) -> bool:
         """True when a tolerant read in this context found the database unavailable."""

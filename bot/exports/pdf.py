@@ -102,10 +102,13 @@ def _facts(case: dict[str, Any], look: _Look) -> Table:
     product, customer = case.get("product") or {}, case.get("customer") or {}
     resolution = case.get("resolution") or {}
     facts = [
+        ("Kind", case.get("kind") or "complaint"),
         ("Status", case.get("status")),
         ("Priority", case.get("priority")),
         ("Channel", case.get("channel")),
         ("Customer", f"{_fmt(customer.get('name'))} <{_fmt(customer.get('email'))}>"),
+        ("Phone", customer.get("phone")),
+        ("Call back", case.get("callback_at")),
         ("Order", case.get("order_number")),
         ("Product", f"{_fmt(product.get('name'))} ({_fmt(product.get('sku'))}, line {_fmt(product.get('line'))})"),
         ("Batch", case.get("batch")),

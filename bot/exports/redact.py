@@ -12,7 +12,15 @@ NAME_INTRO = re.compile(
     r"([A-Z][a-z'-]+(?:\s+[A-Z][a-z'-]+)?)"
 )
 REDACTED = {"email": "[email redacted]", "phone": "[phone redacted]", "name": "[name redacted]"}
-PERSONAL_KEYS = {"name", "customer_name", "email", "customer_email", "phone", "actor_name"}
+PERSONAL_KEYS = {"name", "customer_name", "email", "customer_email", "phone", "customer_phone", "actor_name"}
+
+
+def _redacted_key(key: str) -> str:
+    """What replaces the value of a personal key (``email``, ``customer_phone``...)."""
+    for what in ("email", "phone", "name"):
+        if what in key:
+            return REDACTED[what]
+    return "[redacted]"
 
 
 def redact_text(text: str, names: Iterable[str] = ()) -> str:
@@ -41,7 +49,7 @@ def redact(value: Any, names: Iterable[str] = ()) -> Any:
         out: dict[str, Any] = {}
         for key, item in value.items():
             if key in PERSONAL_KEYS and isinstance(item, str) and item:
-                out[key] = REDACTED["email"] if "email" in key else REDACTED["name"] if "name" in key else "[redacted]"
+                out[key] = _redacted_key(key)
             else:
                 out[key] = redact(item, names)
         return out

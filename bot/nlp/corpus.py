@@ -51,6 +51,12 @@ INTENTS = (
     "request_human",
     "check_status",
     "cancel",
+    "order_status",
+    "cancel_order",
+    "return_item",
+    "request_callback",
+    "ask_contact",
+    "refund_status",
 )
 _REQUIRED = ("id", "text", "kind", "source", "licence")
 _OPTIONAL = ("defect_category", "secondary_defect_category", "component", "intent", "injury", "note")

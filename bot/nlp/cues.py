@@ -17,6 +17,8 @@ import re
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
+from bot.patterns import find_phone
+
 if TYPE_CHECKING:
     from bot.nlp.rules import RuleExtractor
 
@@ -54,6 +56,7 @@ CUE_NAMES: tuple[str, ...] = (
     "order_like",
     "size",
     "email",
+    "phone",
     "case_reference",
     "injury",
     "facts_only",
@@ -73,6 +76,9 @@ def cue_vector(text: str) -> list[float]:
     lowered = (text or "").lower().replace("\u2019", "'")
     words = _WORD.findall(lowered)
     found = _extractor().extract(text or "", _TODAY)
+    phone = find_phone(text or "")
+    # a phone number ("call me on 07700 900123") is not an order code: its digits are left out of that cue
+    without_phone = (text or "").replace(phone, " ") if phone else (text or "")
     values: dict[str, bool] = {}
     count = len(words)
     for (low, high), name in zip(_LENGTHS, CUE_NAMES[: len(_LENGTHS)], strict=True):
@@ -84,9 +90,10 @@ def cue_vector(text: str) -> list[float]:
         "defect": bool(found.defect_categories),
         "component": bool(found.components),
         "date": bool(found.dates),
-        "order_like": bool(found.order_number or _ORDER_LIKE.search(text or "")),
+        "order_like": bool(found.order_number or _ORDER_LIKE.search(without_phone)),
         "size": bool(found.size),
         "email": bool(found.email),
+        "phone": phone is not None,
         "case_reference": bool(found.case_reference),
     }
     values.update(facts)

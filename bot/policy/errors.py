@@ -17,3 +17,7 @@ class SlaRulesError(PolicyFileError):
 
 class FollowUpDelaysError(PolicyFileError):
     """The follow-up delays file names an unknown resolution type or holds a bad number of days."""
+
+
+class ReturnsPolicyError(PolicyFileError):
+    """The returns policy file holds a bad number of days, an unknown payer of return postage or an unknown key."""

@@ -6,6 +6,7 @@ file                           loaded by                     error
 ``data/policy/resolution.yml`` :func:`load_policy`           :class:`PolicyError`
 ``data/policy/sla.yml``        :func:`load_sla_rules`        :class:`SlaRulesError`
 ``data/policy/followups.yml``  :func:`load_followup_delays`  :class:`FollowUpDelaysError`
+``data/policy/returns.yml``    :func:`load_returns_policy`   :class:`ReturnsPolicyError`
 =============================  ============================  =====================
 
 Errors name the file and the field (``.../resolution.yml: labels: no label for resolution type 'exchange'``).
@@ -23,8 +24,9 @@ from typing import Any, Callable, Generic, Type, TypeVar
 import yaml
 
 from bot.policy.engine import ResolutionPolicy
-from bot.policy.errors import FollowUpDelaysError, PolicyError, PolicyFileError, SlaRulesError
+from bot.policy.errors import FollowUpDelaysError, PolicyError, PolicyFileError, ReturnsPolicyError, SlaRulesError
 from bot.policy.followups import FollowUpDelays, FollowUpFile
+from bot.policy.returns import ReturnsPolicy
 from bot.policy.rules import ResolutionRules
 from bot.policy.schema import validate
 from bot.policy.sla import SlaFile, SlaRules
@@ -47,6 +49,11 @@ def followup_delays_from_mapping(raw: Any) -> FollowUpDelays:
     return validate(FollowUpFile, raw or {}, FollowUpDelaysError, "the follow-up delays file").delays()
 
 
+def returns_policy_from_mapping(raw: Any) -> ReturnsPolicy:
+    """Build the returns policy from already-parsed YAML (None: the legal minimum and defaults)."""
+    return validate(ReturnsPolicy, raw or {}, ReturnsPolicyError, "the returns policy file")
+
+
 @dataclass(frozen=True)
 class PolicyFile(Generic[T]):
     """One kind of policy file: what to call it in messages, its error type and how to build its value."""
@@ -59,6 +66,7 @@ class PolicyFile(Generic[T]):
 RESOLUTION = PolicyFile("resolution policy file", PolicyError, policy_from_mapping)
 SLA = PolicyFile("SLA rules file", SlaRulesError, sla_rules_from_mapping)
 FOLLOW_UPS = PolicyFile("follow-up delays file", FollowUpDelaysError, followup_delays_from_mapping)
+RETURNS = PolicyFile("returns policy file", ReturnsPolicyError, returns_policy_from_mapping)
 
 _lock = threading.Lock()
 _cache: dict[tuple[str, str], tuple[tuple[int, int], Any]] = {}
@@ -77,6 +85,11 @@ def load_sla_rules(path: Path) -> SlaRules:
 def load_followup_delays(path: Path) -> FollowUpDelays:
     """Read and check follow-up delays from a YAML file; raises :class:`FollowUpDelaysError` naming any problem."""
     return load(FOLLOW_UPS, path)
+
+
+def load_returns_policy(path: Path | str) -> ReturnsPolicy:
+    """Read and check the returns policy YAML file; raises :class:`ReturnsPolicyError` naming any problem."""
+    return load(RETURNS, path)
 
 
 def load(kind: PolicyFile[T], path: Path | str) -> T:

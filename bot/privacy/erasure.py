@@ -1,7 +1,7 @@
 """Erasure of a customer's personal data, and anonymisation of old closed cases (retention).
 
 What is erased (see docs/data-protection.md): the customer row (name, e-mail, phone, Slack id), free
-text of their cases (description, resolution reason, satisfaction comment, root cause), the transcript
+text of their cases (description, resolution reason, satisfaction comment, root cause, call-back time), the transcript
 snapshot, personal data inside audit events (the hash chain stays verifiable: events are chained
 over a digest of their content, see :mod:`bot.cases.audit`), Rasa tracker events of their
 conversations, follow-up conversation ids and errors, and photos (rows and files). What is kept:
@@ -180,7 +180,14 @@ def _anonymise_case(
 
 def _scrub_case_fields(case: Case, who: Identity, now: dt.datetime) -> None:
     """Scrub the case's free text, detach it from its conversation and mark it anonymised."""
-    for text_field in ("description", "resolution_reason", "satisfaction_comment", "root_cause", "legal_hold_reason"):
+    for text_field in (
+        "description",
+        "resolution_reason",
+        "satisfaction_comment",
+        "root_cause",
+        "legal_hold_reason",
+        "callback_at",
+    ):
         current = getattr(case, text_field)
         if current:
             setattr(case, text_field, scrub_text(current, who) or "")

@@ -13,6 +13,9 @@ from bot.cases.store import Store
 from bot.cases.unit_of_work import UnitOfWork
 from bot.vocabulary import DEFECT_CATEGORIES, ROOT_CAUSE_CATEGORIES, check_choice
 
+# Recurring defects are counted over complaints only: a cancellation or a call-back is no fault.
+COMPLAINT = "complaint"
+
 log = logging.getLogger(__name__)
 
 # Cases logged this long before an investigation opened belong to its theme.
@@ -24,7 +27,8 @@ class InvestigationNotFound(LookupError):
 
 
 def _theme_conditions(inv: Investigation) -> list[Any]:
-    conditions: list[Any] = []
+    """The theme's cases: complaints (a fault) of its line, defect, component and batch."""
+    conditions: list[Any] = [Case.kind == COMPLAINT]
     for column, value in (
         (Case.product_line, inv.product_line),
         (Case.defect_category, inv.defect_category),

@@ -79,13 +79,17 @@ def annotate(turns: Sequence[Any]) -> dict[str, Any]:
 
 
 def compliance(store: Store, since: dt.timedelta, until: Optional[dt.datetime] = None) -> dict[str, Any]:
-    """Per ISO week, the share of conversations (cases with a transcript) that followed the whole flow."""
+    """Per ISO week, the share of complaint conversations (with a transcript) that followed the whole flow.
+
+    Listen - Understand - Resolve - Confirm is how a complaint is handled: requests of other kinds (a call-back,
+    a cancellation) are left out.
+    """
     win = window(store.clock(), since, until)
     with store.unit_of_work() as uow:
         cases = list(
             uow.session.execute(
                 select(Case.id, Case.reference, Case.created_at)
-                .where(Case.created_at >= win.start, Case.created_at < win.end)
+                .where(Case.kind == "complaint", Case.created_at >= win.start, Case.created_at < win.end)
                 .order_by(Case.created_at)
             )
         )
@@ -116,7 +120,12 @@ def compliance(store: Store, since: dt.timedelta, until: Optional[dt.datetime] =
             flagged.append({"reference": case.reference, "week": key, "problems": result["problems"]})
     for bucket in weeks.values():
         bucket["share"] = rounded(bucket["followed"] / bucket["conversations"], 3)
-    return {"window": win.as_dict(), "weeks": sorted(weeks.values(), key=lambda b: b["week"]), "flagged": flagged}
+    return {
+        "window": win.as_dict(),
+        "case_kinds": ["complaint"],
+        "weeks": sorted(weeks.values(), key=lambda b: b["week"]),
+        "flagged": flagged,
+    }
 
 
 def process_map(

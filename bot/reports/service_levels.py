@@ -1,4 +1,8 @@
-"""SLA compliance, response and resolution times, satisfaction and repeat complaints."""
+"""SLA compliance, response and resolution times, satisfaction and repeat complaints.
+
+SLA and satisfaction count every kind of case (a call-back has due times and a follow-up like a complaint) and
+say so (``case_kinds: "all"``, SLA also ``by_kind``); repeat complaints count complaints only.
+"""
 
 from __future__ import annotations
 
@@ -15,6 +19,8 @@ from bot.cases.store import Store
 from bot.reports.windows import hours, median, percentile, rounded, window
 
 LOW_SCORE = 2
+ALL_KINDS = "all"
+COMPLAINT = "complaint"
 
 
 def _durations(values: list[float]) -> dict[str, Any]:
@@ -74,10 +80,18 @@ def sla(store: Store, since: dt.timedelta, until: Optional[dt.datetime] = None) 
             )
         ]
         open_rows = _open_breach_candidates(uow.session, now)
+        by_kind = {
+            str(kind or COMPLAINT): int(n)
+            for kind, n in uow.session.execute(
+                select(Case.kind, func.count()).where(*in_window).group_by(Case.kind).order_by(Case.kind)
+            )
+        }
     totals, by_priority = _by_priority(counts)
     return {
         "window": win.as_dict(),
+        "case_kinds": ALL_KINDS,
         "cases": totals[0],
+        "by_kind": by_kind,
         "first_response": {**_counted(totals[1], totals[2]), **_durations(first)},
         "resolution": {**_counted(totals[3], totals[4]), **_durations(resolved)},
         "by_priority": by_priority,
@@ -184,6 +198,7 @@ def satisfaction(store: Store, since: dt.timedelta, until: Optional[dt.datetime]
     low = sum(n for s, n in distribution.items() if s <= LOW_SCORE)
     return {
         "window": win.as_dict(),
+        "case_kinds": ALL_KINDS,
         "answers": answered,
         "average": rounded(total / answered, 2) if answered else None,
         "distribution": {str(s): distribution.get(s, 0) for s in range(1, 6)},
@@ -195,9 +210,9 @@ def satisfaction(store: Store, since: dt.timedelta, until: Optional[dt.datetime]
 
 
 def repeat_complaints(store: Store, since: dt.timedelta, until: Optional[dt.datetime] = None) -> dict[str, Any]:
-    """Customers and products with more than one complaint logged in the window."""
+    """Customers and products with more than one complaint (``kind == 'complaint'``) logged in the window."""
     win = window(store.clock(), since, until)
-    in_window = (Case.created_at >= win.start, Case.created_at < win.end)
+    in_window = (Case.created_at >= win.start, Case.created_at < win.end, Case.kind == COMPLAINT)
     with store.unit_of_work() as uow:
         customers = uow.session.execute(
             select(Customer.email, Customer.name, func.count(Case.id).label("cases"))

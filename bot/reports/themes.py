@@ -1,4 +1,7 @@
-"""Recurring complaint themes and spike detection."""
+"""Recurring complaint themes and spike detection, over complaints only (``kind == 'complaint'``).
+
+Cancellations, returns, call-backs and enquiries are requests, not faults: they never make a theme or a spike.
+"""
 
 from __future__ import annotations
 
@@ -14,6 +17,7 @@ from bot.cases.store import Store
 from bot.reports.windows import window
 
 DIMENSIONS = ("product_line", "defect_category", "component", "batch")
+COMPLAINT = "complaint"
 
 
 @dataclass(frozen=True)
@@ -65,6 +69,7 @@ def themes(
     return {
         "window": win.as_dict(),
         "previous_window": prev.as_dict(),
+        "case_kinds": [COMPLAINT],
         "total": total,
         "previous_total": previous_total,
         "by": by,
@@ -92,7 +97,7 @@ def _count_dimensions(
             column = getattr(Case, dim)
             stmt = (
                 select(column, func.sum(in_current), func.count())
-                .where(Case.created_at >= previous_start, Case.created_at < end)
+                .where(Case.kind == COMPLAINT, Case.created_at >= previous_start, Case.created_at < end)
                 .group_by(column)
             )
             for value, in_window, count in uow.session.execute(stmt):
@@ -129,6 +134,23 @@ def _entries(
     return entries
 
 
+def _spike_cases(session: Any, in_group: Any, defect: str, start: dt.datetime, end: dt.datetime) -> list[Any]:
+    """The complaints of one spiking group in the spike window, oldest first (reference, created_at)."""
+    return list(
+        session.execute(
+            select(Case.reference, Case.created_at)
+            .where(
+                Case.kind == COMPLAINT,
+                in_group,
+                Case.defect_category == defect,
+                Case.created_at >= start,
+                Case.created_at < end,
+            )
+            .order_by(Case.created_at, Case.id)
+        )
+    )
+
+
 def spikes(store: Store, until: Optional[dt.datetime] = None, rule: SpikeRule = SpikeRule()) -> list[dict[str, Any]]:
     """Repeated faults (line or batch + defect) well above their baseline rate in the spike window.
 
@@ -146,6 +168,7 @@ def spikes(store: Store, until: Optional[dt.datetime] = None, rule: SpikeRule = 
             stmt = (
                 select(column, Case.defect_category, func.sum(in_recent), func.count())
                 .where(
+                    Case.kind == COMPLAINT,
                     Case.created_at >= base_start,
                     Case.created_at < end,
                     column.is_not(None),
@@ -160,18 +183,7 @@ def spikes(store: Store, until: Optional[dt.datetime] = None, rule: SpikeRule = 
                 expected = baseline * scale
                 if recent == 0 or recent < rule.min_cases or recent < rule.ratio * expected:
                     continue
-                group = list(
-                    uow.session.execute(
-                        select(Case.reference, Case.created_at)
-                        .where(
-                            column == value,
-                            Case.defect_category == defect,
-                            Case.created_at >= start,
-                            Case.created_at < end,
-                        )
-                        .order_by(Case.created_at, Case.id)
-                    )
-                )
+                group = _spike_cases(uow.session, column == value, defect, start, end)
                 found.append(
                     {
                         "dimension": dim,

@@ -9,7 +9,9 @@ import json
 from typing import Any, Optional
 
 from bot.cases.status import OPEN_STATUSES
+from bot.patterns import PHONE
 from bot.vocabulary import PRIORITIES, RESOLUTION_TYPES, ROOT_CAUSE_CATEGORIES
+from integrations.slack.case_kinds import KIND_ICONS, KIND_LABELS, case_kind, staff_task
 from integrations.slack.markup import escape_slack, neutralise
 
 ACTION_ASSIGN = "case_assign_me"
@@ -61,12 +63,20 @@ def _when(iso: Optional[str]) -> str:
     return f"<!date^{stamp}^{{date_short_pretty}} {{time}}|{fallback}>"
 
 
+PHONE_ON_CASE_PAGE = "[phone number: see the case page]"
+
+
+def without_phones(text: str) -> str:
+    """``text`` with phone numbers replaced: a number stays on the case page, never on a card."""
+    return PHONE.sub(PHONE_ON_CASE_PAGE, text)
+
+
 def transcript_excerpt(transcript: list[dict[str, Any]], lines: int = 4, width: int = 200) -> str:
-    """The customer's first few lines, neutralised, as a quote."""
+    """The customer's first few lines, phone numbers left out, neutralised, as a quote."""
     said = [t for t in transcript if t.get("speaker") == "customer" and (t.get("text") or "").strip()]
     parts = []
     for turn in said[:lines]:
-        text = str(turn["text"]).strip().replace("\n", " ")
+        text = without_phones(str(turn["text"]).strip().replace("\n", " "))
         if len(text) > width:
             text = text[: width - 1] + "\u2026"
         parts.append("> " + neutralise(text))
@@ -74,8 +84,11 @@ def transcript_excerpt(transcript: list[dict[str, Any]], lines: int = 4, width: 
 
 
 def card_summary(case: dict[str, Any]) -> str:
-    """One line: reference, priority, customer and defect (used as the notification text)."""
+    """One line: reference, priority, customer and defect or kind (used as the notification text)."""
     customer = neutralise(case["customer"].get("name") or "unknown customer", 80)
+    kind = case_kind(case)
+    if kind != "complaint":
+        return f"New {KIND_LABELS.get(kind, kind)} {case['reference']} ({case['priority']}) - {customer}"
     defect = (case.get("defect_category") or "other").replace("_", " ")
     return f"New case {case['reference']} ({case['priority']}): {defect} - {customer}"
 
@@ -83,7 +96,9 @@ def card_summary(case: dict[str, Any]) -> str:
 def _status_line(case: dict[str, Any]) -> str:
     """Reference, priority and status, with flags for safety, SLA breach and takeover."""
     icon = _PRIORITY_ICON.get(case["priority"], ":white_circle:")
+    kind = case_kind(case)
     line = f"*{escape_slack(case['reference'])}*  {icon} *{case['priority']}*  ·  status *{case['status']}*"
+    line += f"  ·  {KIND_ICONS.get(kind, '')}{' ' if kind in KIND_ICONS else ''}*{KIND_LABELS.get(kind, kind)}*"
     if case.get("safety_issue"):
         line += "  ·  :warning: *possible safety issue*"
     if (case.get("sla") or {}).get("breached"):
@@ -95,6 +110,17 @@ def _status_line(case: dict[str, Any]) -> str:
     return line
 
 
+def _defect_field(case: dict[str, Any]) -> str:
+    """The card field naming the fault (a complaint) or the request (other kinds)."""
+    kind = case_kind(case)
+    if kind != "complaint":
+        return f"*Request*\n{KIND_LABELS.get(kind, kind)}"
+    defect = (case.get("defect_category") or "other").replace("_", " ")
+    if case.get("component"):
+        defect += f" - {neutralise(case['component'], 40)}"
+    return f"*Defect*\n{defect}"
+
+
 def case_card(case: dict[str, Any], transcript: Optional[list[dict[str, Any]]] = None) -> list[dict[str, Any]]:
     """The card posted to the triage channel for a case, with its buttons."""
     ref = case["reference"]
@@ -102,9 +128,7 @@ def case_card(case: dict[str, Any], transcript: Optional[list[dict[str, Any]]] =
     product_text = neutralise(product.get("name") or product.get("sku") or "not given", 150)
     if product.get("line"):
         product_text += f" ({neutralise(product['line'], 60)})"
-    defect = (case.get("defect_category") or "other").replace("_", " ")
-    if case.get("component"):
-        defect += f" - {neutralise(case['component'], 40)}"
+    defect = _defect_field(case)
     customer = neutralise(case["customer"].get("name") or "unknown", 100)
     if case["customer"].get("email"):
         customer += f" ({neutralise(case['customer']['email'], 120)})"
@@ -124,7 +148,7 @@ def case_card(case: dict[str, Any], transcript: Optional[list[dict[str, Any]]] =
             "fields": [
                 {"type": "mrkdwn", "text": f"*Customer*\n{customer}"},
                 {"type": "mrkdwn", "text": f"*Product*\n{product_text}"},
-                {"type": "mrkdwn", "text": f"*Defect*\n{defect}"},
+                {"type": "mrkdwn", "text": defect},
                 {"type": "mrkdwn", "text": f"*Order*\n{neutralise(case.get('order_number') or '-', 80)}"},
                 {"type": "mrkdwn", "text": f"*First response due*\n{_when(sla.get('first_response_due'))}"},
                 {"type": "mrkdwn", "text": f"*Resolution due*\n{_when(sla.get('resolution_due'))}"},
@@ -133,9 +157,12 @@ def case_card(case: dict[str, Any], transcript: Optional[list[dict[str, Any]]] =
             ],
         },
     ]
+    task = staff_task(case)
+    if task:
+        blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": task}})
     excerpt = transcript_excerpt(transcript or [])
     if not excerpt and case.get("description"):
-        excerpt = "> " + neutralise(str(case["description"]).replace("\n", " "), 400)
+        excerpt = "> " + neutralise(without_phones(str(case["description"]).replace("\n", " ")), 400)
     if excerpt:
         blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": excerpt}})
     if case.get("resolution", {}).get("type") and case["status"] in ("resolved", "closed"):
@@ -294,6 +321,8 @@ def case_list_blocks(title: str, cases: list[dict[str, Any]]) -> list[dict[str, 
     for case in cases[:40]:
         flag = " :rotating_light:" if case["sla"].get("breached") else ""
         defect = (case.get("defect_category") or "other").replace("_", " ")
+        if case_kind(case) != "complaint":
+            defect = KIND_LABELS.get(case_kind(case), case_kind(case))
         customer = neutralise(case["customer"].get("name") or "unknown", 60)
         blocks.append(
             {

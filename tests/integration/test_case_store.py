@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from pathlib import Path
 
 import pytest
-from sqlalchemy import delete, select, text, update
+from sqlalchemy import delete, inspect, select, text, update
 
 from bot.cases import service
 from bot.cases.models import CaseEvent, FollowUp
@@ -206,3 +207,112 @@ def test_follow_up_keys_are_unique_per_cycle(seeded: Store) -> None:
     with seeded.unit_of_work() as uow:
         keys = [f.key for f in uow.session.execute(select(FollowUp)).unique().scalars()]
     assert keys == [f"{ref}:satisfaction:1"]
+
+
+# --- case kinds (issue #18): cancellations, returns, call-backs and enquiries ------------------------------
+
+
+def test_a_callback_keeps_its_kind_phone_and_time_in_the_case_json(seeded: Store) -> None:
+    callback = draft(
+        kind="callback",
+        description="Can someone call me back please?",
+        order_number=None,
+        defect_category="other",
+        component=None,
+        resolution_type=None,
+        resolution_reason=None,
+        customer_name="Jo Bloggs",
+        customer_phone="07700 900123",
+        callback_at="after 5pm today",
+        idempotency_key="conv-cb:callback",
+    )
+    opened = service.open_case(seeded, callback)
+    case = opened.case
+    assert case["kind"] == "callback"
+    assert case["customer"] == {"name": "Jo Bloggs", "email": None, "phone": "07700 900123"}
+    assert case["callback_at"] == "after 5pm today"
+    full = service.get_case(seeded, opened.reference)
+    assert (full["kind"], full["customer"]["phone"], full["callback_at"]) == (
+        "callback",
+        "07700 900123",
+        "after 5pm today",
+    )
+    again = service.open_case(seeded, callback)
+    assert not again.created and again.reference == opened.reference
+    with seeded.unit_of_work() as uow:
+        assert uow.cases.count() == 1
+
+
+def test_kind_defaults_to_complaint_and_the_phone_joins_a_known_customer(seeded: Store) -> None:
+    plain = service.open_case(seeded, draft()).case
+    assert plain["kind"] == "complaint" and plain["customer"]["phone"] is None and "callback_at" not in plain
+    cancel = service.open_case(seeded, draft(kind="cancellation", customer_phone="+44 20 7946 0958")).case
+    assert cancel["kind"] == "cancellation"
+    assert cancel["customer"]["email"] == plain["customer"]["email"]  # the order's customer
+    assert cancel["customer"]["phone"] == "+44 20 7946 0958"
+    assert service.get_case(seeded, plain["reference"])["customer"]["phone"] == "+44 20 7946 0958"
+
+
+def test_unknown_kinds_and_numbers_that_are_no_phone_are_refused(seeded: Store) -> None:
+    with pytest.raises(ValueError, match="unknown case kind 'refund'"):
+        service.open_case(seeded, draft(kind="refund"))
+    with pytest.raises(ValueError, match="not a phone number") as refused:
+        service.open_case(seeded, draft(kind="callback", customer_phone="call me maybe 12"))
+    assert "call me maybe" not in str(refused.value)
+    with seeded.unit_of_work() as uow:
+        assert uow.cases.count() == 0
+
+
+def test_cases_are_found_by_kind(seeded: Store) -> None:
+    from bot.cases.case_query import CaseQuery
+    from bot.cases.views import find_cases
+
+    complaint = service.open_case(seeded, draft()).reference
+    ret = service.open_case(seeded, draft(kind="return")).reference
+    assert [c["reference"] for c in find_cases(seeded, CaseQuery(kind="return"))] == [ret]
+    assert [c["reference"] for c in find_cases(seeded, CaseQuery(kind="complaint"))] == [complaint]
+    assert len(find_cases(seeded, CaseQuery())) == 2
+
+
+@pytest.mark.parametrize("engine", ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def test_migration_0007_makes_existing_cases_complaints(
+    engine: str, tmp_path: Path, request: pytest.FixtureRequest, clock: FrozenClock
+) -> None:
+    from bot.cases import migrate
+    from bot.cases.store import open_store
+    from bot.settings import load_settings
+    from tests.support.servers import create_database
+
+    if engine == "sqlite":
+        url = f"sqlite:///{tmp_path / 'kinds.db'}"
+    else:
+        url = create_database(request.getfixturevalue("postgres_url"), "case_kinds_0007")
+    store = open_store(load_settings({"DATABASE_URL": url}), clock=clock)
+    try:
+        migrate.upgrade(store.engine, "0006")
+        with store.engine.begin() as conn:
+            conn.execute(
+                text(
+                    "INSERT INTO cases (reference, status, priority, channel, defect_category, description, "
+                    "safety_issue, legal_hold, event_count, head_hash, created_at, updated_at) VALUES "
+                    "('CS-2025-000001', 'new', 'normal', 'rest', 'stitching', 'old case', false, false, 0, :h, "
+                    ":t, :t)"
+                ),
+                {"h": "0" * 64, "t": dt.datetime(2025, 10, 1, 9, 0)},
+            )
+        migrate.upgrade(store.engine)
+        assert migrate.current_revision(store.engine) == "0007"
+        assert service.get_case(store, "CS-2025-000001")["kind"] == "complaint"
+        with store.engine.connect() as conn:
+            assert conn.execute(text("SELECT kind FROM cases")).scalar_one() == "complaint"
+            conn.execute(
+                text("SELECT status, dispatch_date, expected_delivery_date, carrier, tracking_number FROM orders")
+            )
+        indexes = {index["name"] for index in inspect(store.engine).get_indexes("cases")}
+        assert {"ix_cases_kind", "ix_cases_kind_created_themes"} <= indexes
+        opened = service.open_case(
+            store, CaseDraft(description="ring me", kind="callback", customer_phone="07700 900123")
+        )
+        assert opened.case["kind"] == "callback"
+    finally:
+        store.dispose()

@@ -126,3 +126,41 @@ def test_database_down_is_a_clear_error(tmp_path: Path) -> None:
     assert result.returncode == 1
     assert "case database is not available" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_cases_list_filters_by_kind(tmp_path: Path) -> None:
+    from bot.cases import service
+    from bot.cases.service import CaseDraft
+    from bot.cases.store import open_store
+    from bot.settings import load_settings
+
+    db = tmp_path / "kinds.db"
+    run(db, "db", "upgrade")
+    store = open_store(load_settings({"DATABASE_URL": f"sqlite:///{db}"}))
+    try:
+        complaint = service.open_case(store, CaseDraft(description="sole came off", defect_category="sole_separation"))
+        callback = service.open_case(
+            store,
+            CaseDraft(description="ring me", kind="callback", customer_phone="07700 900123", callback_at="after 5"),
+        )
+        cancellation = service.open_case(store, CaseDraft(description="cancel my order", kind="cancellation"))
+    finally:
+        store.dispose()
+    everything = json.loads(run(db, "cases", "list", "--json").stdout)
+    assert {c["reference"]: c["kind"] for c in everything} == {
+        complaint.reference: "complaint",
+        callback.reference: "callback",
+        cancellation.reference: "cancellation",
+    }
+    [found] = json.loads(run(db, "cases", "list", "--json", "--kind", "callback").stdout)
+    assert found["reference"] == callback.reference and found["customer"]["phone"] == "07700 900123"
+    assert found["callback_at"] == "after 5"
+    complaints = json.loads(run(db, "cases", "list", "--json", "--kind", "complaint").stdout)
+    assert [c["reference"] for c in complaints] == [complaint.reference]
+    assert json.loads(run(db, "cases", "list", "--json", "--kind", "return").stdout) == []
+    text = run(db, "cases", "list", "--kind", "cancellation").stdout
+    assert cancellation.reference in text and "cancellation" in text and "1 case(s)" in text
+    bad = run(db, "cases", "list", "--kind", "refund", check=False)
+    assert bad.returncode == 2 and "invalid choice" in bad.stderr
+    shown = run(db, "cases", "show", callback.reference).stdout
+    assert "callback" in shown and "after 5" in shown

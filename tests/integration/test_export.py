@@ -114,3 +114,29 @@ def test_pdf_is_readable_and_escapes_markup(store: Store) -> None:
     export = export_case(store, reference, "pdf")
     assert export.content.startswith(b"%PDF") and export.content.rstrip().endswith(b"%%EOF")
     assert export.filename == f"{reference}.pdf" and export.content_type == "application/pdf"
+
+
+def test_redaction_covers_the_phone_of_a_callback(store: Store) -> None:
+    phone = "07700 900456"
+    draft = CaseDraft(
+        description="Please ring me back, I'd rather talk to someone.",
+        kind="callback",
+        customer_name="Jane Doe",
+        customer_email=EMAIL,
+        customer_phone=phone,
+        callback_at="weekday mornings",
+    )
+    reference = service.open_case(store, draft).reference
+    plain = json.loads(export_case(store, reference, "json").content)
+    assert plain["kind"] == "callback" and plain["customer"]["phone"] == phone
+    assert plain["callback_at"] == "weekday mornings"
+    export = export_case(store, reference, "json", redacted=True)
+    text = export.content.decode("utf-8")
+    assert "900456" not in text and EMAIL not in text
+    data = json.loads(text)
+    assert data["customer"]["phone"] == "[phone redacted]"
+    facts = next(e for e in data["events"] if e["kind"] == "case_created")["data"]["facts"]
+    assert facts["customer_phone"] == "[phone redacted]" and facts["kind"] == "callback"
+    assert data["callback_at"] == "weekday mornings"  # when to call is not personal data
+    pdf = export_case(store, reference, "pdf", redacted=True)
+    assert pdf.content.startswith(b"%PDF")

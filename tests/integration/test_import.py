@@ -123,3 +123,78 @@ def test_many_errors_are_all_reported(store: Store, tmp_path: Path) -> None:
         import_orders(store, write(tmp_path, "o.csv", ORDERS_HEADER + rows))
     assert len(info.value.errors) == 5
     assert [e.split(":")[0] for e in info.value.errors] == [f"line {n}" for n in range(2, 7)]
+
+
+# --- optional shipping columns (issue #18) ---------------------------------------------------------------
+
+SHIPPED_HEADER = ORDERS_HEADER.rstrip("\n") + ",status,dispatch_date,expected_delivery_date,carrier,tracking_number\n"
+
+
+def test_orders_with_the_optional_shipping_columns(store: Store, tmp_path: Path) -> None:
+    import_catalogue(store, write(tmp_path, "c.csv", CATALOGUE))
+    orders = SHIPPED_HEADER + (
+        "S-1,Jo Bloggs,jo@example.com,KST-HK-01,UK 7,moss,1,K-1,2026-11-01,,Processing,,2026-11-06,,\n"
+        "S-2,Jo Bloggs,jo@example.com,KST-HK-01,UK 7,moss,1,K-1,2026-10-28,,dispatched,2026-10-29,2026-10-31,DPD,"
+        "15501234567GB\n"
+        "S-3,Sam Lee,sam@example.org,WHT-SA-01,One size,conker,1,W-1,2026-10-01,2026-10-04,delivered,2026-10-02,"
+        "2026-10-04,Evri,H0123\n"
+    )
+    assert import_orders(store, write(tmp_path, "o.csv", orders)).created == 3
+    with store.unit_of_work() as uow:
+        s1, s2, s3 = (uow.catalogue.order(n) for n in ("S-1", "S-2", "S-3"))
+        assert s1 is not None and s2 is not None and s3 is not None
+        assert (s1.status, s1.dispatch_date, s1.carrier, s1.tracking_number) == ("processing", None, None, None)
+        assert s1.expected_delivery_date is not None and s1.expected_delivery_date.isoformat() == "2026-11-06"
+        assert (s2.status, s2.carrier, s2.tracking_number) == ("dispatched", "DPD", "15501234567GB")
+        assert s2.dispatch_date is not None and s2.dispatch_date.isoformat() == "2026-10-29"
+        assert s3.status == "delivered" and s3.delivery_date is not None
+    # a file without the columns still imports, and leaves what is known about each order alone
+    plain = ORDERS_HEADER + "S-2,Jo Bloggs,jo@example.com,KST-HK-01,UK 8,moss,1,K-1,2026-10-28,\n"
+    assert import_orders(store, write(tmp_path, "p.csv", plain)).updated == 1
+    with store.unit_of_work() as uow:
+        again = uow.catalogue.order("S-2")
+        assert again is not None and again.size == "UK 8"
+        assert (again.status, again.carrier) == ("dispatched", "DPD")
+
+
+@pytest.mark.parametrize(
+    ("row", "expected"),
+    [
+        ("S-9,Jo,jo@example.com,KST-HK-01,UK 7,moss,1,K,2026-11-01,,lost,,,,", "line 3: status 'lost' must be one of"),
+        ("S-9,Jo,jo@example.com,KST-HK-01,UK 7,moss,1,K,2026-11-01,,dispatched,01/11/2026,,,", "line 3: dispatch_date"),
+        (
+            "S-9,Jo,jo@example.com,KST-HK-01,UK 7,moss,1,K,2026-11-01,,dispatched,2026-11-02,soon,,",
+            "line 3: expected_delivery_date 'soon' is not an ISO date",
+        ),
+        (
+            "S-9,Jo,jo@example.com,KST-HK-01,UK 7,moss,1,K,2026-11-01,,dispatched,2026-10-30,,,",
+            "line 3: dispatch_date 2026-10-30 is before order_date 2026-11-01",
+        ),
+        (
+            "S-9,Jo,jo@example.com,KST-HK-01,UK 7,moss,1,K,2026-11-01,2026-11-02,delivered,2026-11-03,,,",
+            "line 3: delivery_date 2026-11-02 is before dispatch_date 2026-11-03",
+        ),
+        (
+            "S-9,Jo,jo@example.com,KST-HK-01,UK 7,moss,1,K,2026-11-01,,dispatched,2026-11-02,,DPD," + "9" * 65,
+            "line 3: tracking_number is longer than 64 characters",
+        ),
+    ],
+)
+def test_bad_shipping_values_reject_the_file(store: Store, tmp_path: Path, row: str, expected: str) -> None:
+    import_catalogue(store, write(tmp_path, "c.csv", CATALOGUE))
+    good = "S-8,Jo,jo@example.com,KST-HK-01,UK 7,moss,1,K,2026-11-01,,processing,,,,\n"
+    with pytest.raises(ImportFailed) as failed:
+        import_orders(store, write(tmp_path, "o.csv", SHIPPED_HEADER + good + row + "\n"))
+    assert any(expected in error for error in failed.value.errors), failed.value.errors
+    assert counts(store) == (2, 0)  # not even the good row
+
+
+def test_an_unknown_extra_column_is_still_refused(store: Store, tmp_path: Path) -> None:
+    import_catalogue(store, write(tmp_path, "c.csv", CATALOGUE))
+    text = (
+        ORDERS_HEADER.rstrip("\n")
+        + ",status,weather\n"
+        + "S-1,Jo,jo@example.com,KST-HK-01,UK 7,moss,1,K,2026-11-01,,,\n"
+    )
+    with pytest.raises(ImportFailed, match="unknown column\\(s\\): weather"):
+        import_orders(store, write(tmp_path, "o.csv", text))

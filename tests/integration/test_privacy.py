@@ -447,3 +447,36 @@ def test_dashboard_chain_check_says_ok_after_erasure(pstore: Store) -> None:
     html = client.get(f"/cases/{reference}").get_data(as_text=True)
     assert "Hash chain verified" in html and "redacted by erasure" in html and "BROKEN" not in html
     assert jane.email not in html and jane.name not in html
+
+
+def test_a_callback_phone_is_erased_and_never_logged(pstore: Store, caplog: pytest.LogCaptureFixture) -> None:
+    from bot.privacy.log_masking import install_log_masking
+
+    jane, bob = _people(pstore)
+    callback_phone = "07700 900777"
+    install_log_masking()
+    caplog.set_level(logging.DEBUG)  # everything, SQL statements and their parameters included
+    reference = service.open_case(
+        pstore,
+        CaseDraft(
+            description="can someone call me back please?",
+            kind="callback",
+            channel="rest",
+            conversation_id="conv-jane-callback",
+            customer_email=jane.email,
+            customer_name=jane.name,
+            customer_phone=callback_phone,
+            callback_at="after 5pm",
+            transcript=[TranscriptTurn("customer", f"call me back on {callback_phone} after 5pm", pstore.clock())],
+        ),
+    ).reference
+    assert service.get_case(pstore, reference)["customer"]["phone"] == callback_phone
+    assert "900777" not in caplog.text
+    caplog.set_level(logging.WARNING)
+    other = _open(pstore, bob, "conv-bob-kept")
+    assert main(["erase", "--customer", jane.email], store=pstore) == 0
+    assert _occurrences(pstore, [callback_phone, "900777", jane.email]) == []
+    case = service.get_case(pstore, reference)
+    assert case["customer"]["phone"] is None and case["kind"] == "callback"
+    assert service.verify_case_chain(pstore, reference)["ok"]
+    assert service.get_case(pstore, other)["customer"]["email"] == bob.email

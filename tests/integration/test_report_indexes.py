@@ -309,3 +309,47 @@ def test_generated_cases_match_the_row_by_row_computation(store: Store) -> None:
         assert satisfaction["distribution"] == {str(s): expected["distribution"].get(s, 0) for s in range(1, 6)}
         assert (satisfaction["reopened"], satisfaction["reopened_cases"]) == expected["reopened"]
     assert expected["breached_open"] and expected["distribution"] and expected["reopened"][0]
+
+
+# --- recurring-defect reports count complaints only (issue #18) --------------------------------------------
+
+
+def test_recurring_defect_reports_count_complaints_only(store: Store) -> None:
+    days = dt.timedelta(days=1)
+    complaints = [_case(store, NOW - d * days, product_line="Ripon", batch="RPN-B09") for d in (5, 3, 1)]
+    # requests that are no fault, even when they name the same line, batch and defect, never make a theme
+    for d, kind in ((6, "cancellation"), (4, "return"), (2, "callback"), (2, "enquiry")):
+        _case(store, NOW - d * days, product_line="Ripon", batch="RPN-B09", kind=kind)
+    result = reports.themes(at(store, NOW), dt.timedelta(days=7))
+    assert result["total"] == 3 and result["case_kinds"] == ["complaint"]
+    assert {e["value"]: e["count"] for e in result["by"]["product_line"]} == {"Ripon": 3}
+    [spike] = [s for s in reports.spikes(at(store, NOW)) if s["dimension"] == "batch"]
+    assert spike["references"] == complaints and spike["count"] == 3
+    # SLA and satisfaction keep every kind and say so
+    sla = reports.sla(at(store, NOW), dt.timedelta(days=7))
+    assert sla["cases"] == 7 and sla["case_kinds"] == "all"
+    assert sla["by_kind"] == {"callback": 1, "cancellation": 1, "complaint": 3, "enquiry": 1, "return": 1}
+    assert reports.satisfaction(at(store, NOW), dt.timedelta(days=7))["case_kinds"] == "all"
+    process = reports.compliance(at(store, NOW), dt.timedelta(days=7))
+    assert process["case_kinds"] == ["complaint"]
+
+
+def test_repeat_complaints_and_investigations_leave_other_kinds_out(store: Store) -> None:
+    from bot.cases.models import Customer
+
+    with store.unit_of_work() as uow:
+        customer = Customer(email="rep@example.com", name="Rep Eater")
+        uow.session.add(customer)
+        uow.commit()
+        customer_id = customer.id
+    days = dt.timedelta(days=1)
+    _case(store, NOW - 3 * days, customer_id=customer_id, product_line="Ripon")
+    _case(store, NOW - 2 * days, customer_id=customer_id, product_line="Ripon", kind="callback")
+    repeat = reports.repeat_complaints(at(store, NOW), dt.timedelta(days=7))
+    assert repeat["customers"] == []  # one complaint and one call-back: not a repeat complaint
+    _case(store, NOW - 1 * days, customer_id=customer_id, product_line="Ripon")
+    [repeated] = reports.repeat_complaints(at(store, NOW), dt.timedelta(days=7))["customers"]
+    assert repeated["cases"] == 2
+    investigation = reports.open_investigation(at(store, NOW), title="Ripon stitching", product_line="Ripon",
+                                               defect_category="stitching", actor="sue")  # fmt: skip
+    assert investigation["cases"] == 2

@@ -524,3 +524,47 @@ def test_buttons_and_commands_are_acked_while_the_database_is_busy(
         blocker.close()
     wait_for(lambda: _get(slack_store, ref)["assignee"] == "slack:U100")
     wait_for(lambda: standin.called("chat.postEphemeral"))
+
+
+# --- cards for requests that are not faults (issue #18) ------------------------------------------------------
+
+
+def test_callback_and_cancellation_cards_say_what_staff_must_do(slack_store: Store, standin: SlackStandIn) -> None:
+    complaint = _open(slack_store)
+    callback = _open(
+        slack_store,
+        "can someone call me back please? my number is 07700 900123",
+        kind="callback",
+        conversation_id="D1:2.0",
+        defect_category="other",
+        component=None,
+        customer_phone="07700 900123",
+        callback_at="after 5pm on weekdays",
+    )
+    cancellation = _open(
+        slack_store,
+        "I want to cancel my order please",
+        kind="cancellation",
+        conversation_id="D1:3.0",
+        defect_category="other",
+        component=None,
+        order_number="WEB-77881",
+    )
+    assert post_new_cases(slack_store, standin_client(slack_store), TRIAGE) == [complaint, callback, cancellation]
+    posts = {ref: p for p in standin.called("chat.postMessage") for ref in (complaint, callback, cancellation)
+             if ref in json.dumps(p["blocks"])}  # fmt: skip
+    assert posts[complaint]["text"].startswith(f"New case {complaint} (")
+    assert "*complaint*" in json.dumps(posts[complaint]["blocks"]) and "To do" not in json.dumps(posts[complaint])
+
+    call_card = json.dumps(posts[callback])
+    assert posts[callback]["text"].startswith(f"New call-back request {callback}")
+    assert "call-back request" in call_card and "ring the customer back *after 5pm on weekdays*" in call_card
+    assert "phone number is on the case page" in call_card
+    # the number itself is never on the card, not even in the customer's own words quoted on it
+    assert "900123" not in call_card and "07700" not in call_card
+
+    cancel_card = json.dumps(posts[cancellation])
+    assert posts[cancellation]["text"].startswith(f"New order cancellation request {cancellation}")
+    assert "*To do:* cancel order *WEB-77881* if it has not been dispatched" in cancel_card
+    assert "*Request*\\norder cancellation request" in cancel_card
+    assert service.verify_case_chain(slack_store, callback)["ok"]

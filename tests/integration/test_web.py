@@ -213,3 +213,37 @@ def test_weak_password_refused(sqlite_store: Store) -> None:
         add_user(sqlite_store, "weak@example.com", "Weak", "agent", "short")
     with pytest.raises(UserError):
         add_user(sqlite_store, "bad-role@example.com", "X", "admin", "long-enough-password")
+
+
+def test_case_list_filters_by_kind_and_the_case_page_shows_kind_and_phone(
+    supervisor: FlaskClient, store: Store
+) -> None:
+    callback = service.open_case(
+        store,
+        CaseDraft(
+            description="Please call me back about my order",
+            kind="callback",
+            customer_name="Ravi Shah",
+            customer_phone="07700 900321",
+            callback_at="tomorrow morning",
+        ),
+    ).reference
+    service.open_case(store, CaseDraft(description="Cancel my order please", kind="cancellation"))
+
+    def listed(query: str) -> str:
+        return supervisor.get("/" + query).get_data(as_text=True)
+
+    def count(query: str) -> int:
+        return int(re.search(r'<p id="count">(\d+) case', listed(query)).group(1))
+
+    assert count("") == 5
+    assert count("?kind=complaint") == 3 and count("?kind=callback") == 1 and count("?kind=cancellation") == 1
+    assert count("?kind=return") == 0 and count("?kind=nonsense") == 5
+    page = listed("?kind=callback")
+    assert callback in page and "Please call me back" in page and "Seam opened" not in page
+    assert '<option value="callback" selected>' in page
+    html = supervisor.get(f"/cases/{callback}").get_data(as_text=True)
+    assert "callback" in html and "07700 900321" in html and "tomorrow morning" in html
+    assert 'href="tel:07700900321"' in html
+    reports = supervisor.get("/reports?since=30d").get_data(as_text=True)
+    assert "3 complaints in the period" in reports

@@ -14,13 +14,26 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Optional
 
-from bot.conversation.catalogue import MAX_ORDERS_BY_EMAIL, CatalogueUnavailable, OrderFacts, ProductFacts
+from bot.conversation.catalogue import (
+    MAX_ORDERS_BY_EMAIL,
+    CatalogueUnavailable,
+    ContactDetails,
+    OrderFacts,
+    ProductFacts,
+)
 from bot.nlp.extraction import CatalogueEntry, Extraction, Extractor
-from bot.policy import ResolutionPolicy, load_policy
+from bot.policy import ResolutionPolicy, ReturnsPolicy, load_policy, load_returns_policy
 
 ROOT = Path(__file__).resolve().parents[2]
 DEMO_CATALOGUE = ROOT / "data" / "demo" / "catalogue.csv"
 POLICY_FILE = ROOT / "data" / "policy" / "resolution.yml"
+RETURNS_POLICY_FILE = ROOT / "data" / "policy" / "returns.yml"
+CONTACT = ContactDetails(
+    phone="0808 157 0192",
+    email="customer-care@example.com",
+    hours="Monday to Friday 9am to 5:30pm, Saturday 10am to 4pm",
+    returns_address="Returns Department, Unit 4 Example Trading Estate, Northampton NN5 9ZZ",
+)
 
 
 @dataclass(frozen=True)
@@ -42,6 +55,11 @@ class FakeOrder:
     delivery_date: Optional[dt.date] = None
     colour: str = ""
     size: str = ""
+    status: str = ""
+    dispatch_date: Optional[dt.date] = None
+    expected_delivery_date: Optional[dt.date] = None
+    carrier: str = ""
+    tracking_number: str = ""
 
     def facts(self) -> OrderFacts:
         """The order as the conversation reads it."""
@@ -54,6 +72,11 @@ class FakeOrder:
             size=self.size,
             customer_name=self.customer.name,
             customer_email=self.customer.email,
+            status=self.status,
+            dispatch_date=self.dispatch_date,
+            expected_delivery_date=self.expected_delivery_date,
+            carrier=self.carrier,
+            tracking_number=self.tracking_number,
         )
 
 
@@ -103,6 +126,11 @@ def _extractor(products: list[CatalogueEntry], numbers: list[str]) -> Extractor:
 @lru_cache(maxsize=1)
 def _policy() -> ResolutionPolicy:
     return load_policy(POLICY_FILE)
+
+
+@lru_cache(maxsize=1)
+def _returns_policy() -> ReturnsPolicy:
+    return load_returns_policy(RETURNS_POLICY_FILE)
 
 
 @dataclass
@@ -161,6 +189,14 @@ class FakeCatalogue:
     def policy(self) -> ResolutionPolicy:
         """The project's resolution policy (``data/policy/resolution.yml``)."""
         return _policy()
+
+    def returns_policy(self) -> ReturnsPolicy:
+        """The project's returns policy (``data/policy/returns.yml``)."""
+        return _returns_policy()
+
+    def contact(self) -> ContactDetails:
+        """The demo contact details (the settings' defaults)."""
+        return CONTACT
 
     def lookups_missed(self) -> bool:
         """True once a read found the fake down."""

@@ -34,6 +34,9 @@ def test_vector_has_one_binary_value_per_name() -> None:
         ("they don't fit and the colour is wrong", {"open_they", "negation", "defect"}, set()),
         ("i cut my foot on a nail sticking through", {"open_subject_i", "injury"}, set()),
         ("", set(), {"defect", "facts_only", "component"}),
+        ("can you call me back on 07700 900123", {"phone", "open_question"}, {"order_like", "facts_only"}),
+        ("020 7946 0321", {"phone", "facts_only"}, {"order_like"}),
+        ("ring me about ORD-10001 on 07700 900123", {"phone", "order_like"}, set()),
     ],
 )
 def test_cues_of_typical_messages(text: str, expected: set[str], absent: set[str]) -> None:

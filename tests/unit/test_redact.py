@@ -34,3 +34,13 @@ def test_nested_values_and_personal_keys() -> None:
     }
     assert out["score"] == 4
     assert value["customer"]["name"] == "Jane Doe"  # the original is untouched
+
+
+def test_customer_phone_keys_are_redacted_as_phones() -> None:
+    value = {
+        "customer": {"name": "Jane Doe", "email": "jane@example.com", "phone": "07700 900123"},
+        "events": [{"data": {"facts": {"customer_phone": "+44 7700 900123", "kind": "callback"}}}],
+    }
+    out = redact(value, ["Jane Doe"])
+    assert out["customer"]["phone"] == "[phone redacted]"
+    assert out["events"][0]["data"]["facts"] == {"customer_phone": "[phone redacted]", "kind": "callback"}

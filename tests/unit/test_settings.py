@@ -101,3 +101,31 @@ def test_local_endpoints_follow_the_ports_unless_set() -> None:
     assert (settings.dashboard_port, settings.slack_port) == (8000, 3000)
     pinned = load_settings({"RASA_PORT": "6005", "RASA_URL": "http://rasa.internal:5005/"})
     assert pinned.rasa_url == "http://rasa.internal:5005" and pinned.rasa_socket_url == "http://localhost:6005"
+
+
+def test_contact_details_and_returns_address_have_demo_defaults_and_can_be_set() -> None:
+    settings = load_settings({})
+    assert settings.contact_phone == "0808 157 0192"  # Ofcom's drama range: rings nobody
+    assert settings.contact_email == "customer-care@example.com"
+    assert settings.contact_hours == "Monday to Friday 9am to 5:30pm, Saturday 10am to 4pm"
+    assert settings.returns_address and "Returns" in settings.returns_address
+    assert settings.returns_policy_file == PROJECT_ROOT / "data" / "policy" / "returns.yml"
+    custom = load_settings(
+        {
+            "CONTACT_PHONE": " 0161 496 0000 ",
+            "CONTACT_EMAIL": "help@shop.example",
+            "CONTACT_HOURS": "Every day 8am to 8pm",
+            "RETURNS_ADDRESS": "Returns, 1 Mill Lane, Leeds LS1 1AA",
+            "RETURNS_POLICY_FILE": "policy/returns.yml",
+        }
+    )
+    assert (custom.contact_phone, custom.contact_email) == ("0161 496 0000", "help@shop.example")
+    assert custom.contact_hours == "Every day 8am to 8pm"
+    assert custom.returns_address == "Returns, 1 Mill Lane, Leeds LS1 1AA"
+    assert custom.returns_policy_file == PROJECT_ROOT / "policy" / "returns.yml"
+
+
+def test_env_example_documents_the_contact_and_returns_settings() -> None:
+    documented = (PROJECT_ROOT / ".env.example").read_text(encoding="utf-8")
+    for variable in ("CONTACT_PHONE", "CONTACT_EMAIL", "CONTACT_HOURS", "RETURNS_ADDRESS", "RETURNS_POLICY_FILE"):
+        assert variable in documented

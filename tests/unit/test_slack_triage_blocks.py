@@ -142,3 +142,34 @@ def test_card_offers_take_over_or_hand_back_for_conversations() -> None:
     held = ids(_case(conversation_id="c1", taken_over_by="slack:U9"))
     assert cards.ACTION_HANDBACK in held and cards.ACTION_TAKEOVER not in held
     assert "<@U9>" in json.dumps(cards.case_card(_case(conversation_id="c1", taken_over_by="slack:U9")))
+
+
+@pytest.mark.parametrize(
+    ("kind", "label", "task"),
+    [
+        ("complaint", "complaint", None),
+        ("cancellation", "order cancellation request", "cancel order *ORD-1* if it has not been dispatched"),
+        ("return", "change-of-mind return", "refund within 14 days of getting it back"),
+        ("callback", "call-back request", "ring the customer back *as soon as you can (no time given)*"),
+        ("enquiry", "enquiry", "answer the customer's question"),
+    ],
+)
+def test_every_kind_is_shown_with_what_staff_must_do(kind: str, label: str, task: str | None) -> None:
+    case = _case(kind=kind, description="call me on +44 7700 900123 please <!here>")
+    dumped = json.dumps(cards.case_card(case))
+    assert f"*{label}*" in dumped
+    assert (task in dumped) if task else ("To do" not in dumped)
+    assert "7700" not in dumped and cards.PHONE_ON_CASE_PAGE in dumped and "<!here>" not in dumped
+    listed = json.dumps(cards.case_list_blocks("Open", [case]))
+    assert (label if kind != "complaint" else "sole separation") in listed
+    summary = cards.card_summary(case)
+    assert (
+        summary.startswith("New case CS-2026-000001 (normal): sole separation")
+        if kind == "complaint"
+        else (summary.startswith(f"New {label} CS-2026-000001"))
+    )
+
+
+def test_a_callback_card_says_when_in_the_customers_words_neutralised() -> None:
+    dumped = json.dumps(cards.case_card(_case(kind="callback", callback_at="after 5 <!channel>")))
+    assert "ring the customer back *after 5 &lt;!channel&gt;*" in dumped and "on the case page" in dumped

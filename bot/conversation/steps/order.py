@@ -12,7 +12,7 @@ from bot.conversation.steps.facts import facts_from_text
 from bot.conversation.steps.product import conflict_with_named
 from bot.conversation.wording import say
 
-_ORDERISH = re.compile(r"\b(?=[A-Za-z0-9/-]*\d)[A-Za-z0-9][A-Za-z0-9/-]{3,30}\b")
+ORDERISH = re.compile(r"\b(?=[A-Za-z0-9/-]*\d)[A-Za-z0-9][A-Za-z0-9/-]{3,30}\b")
 
 # Slot values an order gives (a newly found order replaces all of them).
 ORDER_FIELDS = (
@@ -90,7 +90,7 @@ def _choose_candidate(answer: Answer, facts: dict[str, Any]) -> None:
 def _not_found(answer: Answer) -> None:
     """Something that may be an order number we cannot find, or nothing like one."""
     turn = answer.turn
-    candidate = _ORDERISH.search(answer.message.text)
+    candidate = ORDERISH.search(answer.message.text)
     tries = answer.bump("order_number")
     if candidate and answer.catalogue.lookups_missed():  # orders cannot be checked right now: note it as given
         turn.slots["order_number"] = candidate.group(0)

@@ -14,7 +14,7 @@ from bot.cases.views import filter_choices, find_cases
 from bot.exports.case_export import export_case
 from bot.reports.investigations import list_investigations
 from bot.reports.process import annotate
-from bot.vocabulary import DEFECT_CATEGORIES, PRIORITIES
+from bot.vocabulary import CASE_KINDS, DEFECT_CATEGORIES, PRIORITIES
 from bot.web.security import current_user, get_store, login_required
 
 bp = Blueprint("cases", __name__)
@@ -47,6 +47,7 @@ def index() -> Any:
     status = _choice(args.get("status"), [s.value for s in CaseStatus])
     query = CaseQuery(
         status=[status] if status else None,
+        kind=_choice(args.get("kind"), CASE_KINDS),
         priority=_choice(args.get("priority"), PRIORITIES),
         product_line=args.get("line") or None,
         defect_category=_choice(args.get("defect"), DEFECT_CATEGORIES),
@@ -66,6 +67,7 @@ def index() -> Any:
         args=args,
         choices=filter_choices(store),
         statuses=[s.value for s in CaseStatus],
+        kinds=CASE_KINDS,
         priorities=PRIORITIES,
         defects=DEFECT_CATEGORIES,
     )
