@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any, Optional
 
 from rasa_sdk import Action, FormValidationAction, Tracker
-from rasa_sdk.events import ActiveLoop, SlotSet
+from rasa_sdk.events import ActiveLoop, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
@@ -21,6 +21,7 @@ from actions.common import (
     validate_guarded,
     with_store,
 )
+from actions.requests import ActionContinueRequest, takes_any_words
 from bot.conversation import dialogue, wording
 from bot.db import StoreUnavailable
 
@@ -33,6 +34,9 @@ class ActionAcknowledgeComplaint(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[dict[str, Any]]:
         slots, text = slots_of(tracker), latest_text(tracker)
+        if takes_any_words(tracker):  # "after 5pm" read as a problem: it answers "when shall we call?"
+            events = await ActionContinueRequest().run(dispatcher, tracker, domain)
+            return [*events, FollowupAction("action_listen")]
         try:
             turn, missed = await with_store(lambda: dialogue.acknowledge(store(), slots, text))
         except StoreUnavailable:

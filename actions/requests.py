@@ -60,6 +60,11 @@ async def _reply(dispatcher: CollectingDispatcher, tracker: Tracker, work: Any) 
     return _changes(tracker, turn.slots)
 
 
+def takes_any_words(tracker: Tracker) -> bool:
+    """True while a request waits for an answer in the customer's own words (when to call), whatever the intent."""
+    return bool(tracker.get_slot("request_pending")) and flow.takes_any_words(tracker.get_slot("request_step"))
+
+
 def _in_form(tracker: Tracker) -> bool:
     return tracker.active_loop.get("name") == FORM
 
@@ -77,6 +82,8 @@ class RequestAction(Action, abc.ABC):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[dict[str, Any]]:
         text, in_form = latest_text(tracker), _in_form(tracker)
+        if takes_any_words(tracker):  # "any time is fine" read as a question: it answers "when shall we call?"
+            return await ActionContinueRequest().run(dispatcher, tracker, domain)
         if in_form and self.answers_the_form(tracker, text):
             return await answer_to_the_form(dispatcher, tracker, text)
         slots, sender, entities = slots_of(tracker), tracker.sender_id, latest_entities(tracker)
@@ -160,11 +167,19 @@ class ActionContinueRequest(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[dict[str, Any]]:
         slots, sender, text = slots_of(tracker), tracker.sender_id, latest_text(tracker)
         intent, entities = latest_intent(tracker), latest_entities(tracker)
-        if slots.get("late_offer"):
-            turn = flow.decline_late_complaint()
-            say(dispatcher, turn.replies)
-            return _changes(tracker, turn.slots)
         return await _reply(dispatcher, tracker, lambda: flow.carry_on(store(), slots, sender, text, intent, entities))
+
+
+class ActionDeclineLateComplaint(Action):
+    """No to the late-delivery complaint (for now)."""
+
+    def name(self) -> str:
+        return "action_decline_late_complaint"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[dict[str, Any]]:
+        turn = flow.decline_late_complaint()
+        say(dispatcher, turn.replies)
+        return _changes(tracker, turn.slots)
 
 
 class ActionLateComplaint(Action):

@@ -19,6 +19,15 @@ REQUESTS = ("order_status", "cancel_order", "return_item", "request_callback", "
 DROP_INTENTS = frozenset({"cancel", "goodbye"})
 
 
+# Questions whose answer is the customer's own words, whatever the intent model makes of them.
+ANY_WORDS_STEPS = frozenset({"request_callback:time"})
+
+
+def takes_any_words(step: Optional[str]) -> bool:
+    """True when the request waits for an answer in the customer's own words (``step`` as in the slot)."""
+    return step in ANY_WORDS_STEPS
+
+
 def store_case_lookup(store: Store) -> CaseLookup:
     """Case JSON by reference from the case store."""
 
