@@ -2,8 +2,9 @@
 
 Starting Rasa (model load, warm-up) takes a minute or more, so the modules that need the same stack (REST channel,
 no extra environment or arguments, SQLite) share one per test session instead of starting one each:
-test_conversation_rest, test_conversation_understanding, test_real_customers_rest and test_customer_requests_rest. Modules needing other
-settings (web chat secret, Slack tokens, CORS, PostgreSQL...) still start their own.
+test_conversation_rest, test_conversation_understanding, test_real_customers_rest and
+test_customer_requests_rest. Modules needing other settings (web chat secret, Slack tokens, CORS, PostgreSQL...)
+still start their own.
 
 The shared database is migrated, then the shop of test_conversation_rest (a catalogue the model never saw, with its
 orders) is imported while Rasa and the action server are already running, so recognising these products cannot
