@@ -15,6 +15,7 @@ from bot.cases.availability import known_unavailable, lookups_missed, mark_unava
 from bot.cases.store import Store, get_store
 from bot.conversation import wording
 from bot.conversation.replies import Reply
+from bot.conversation.requests.ownership import proven_email
 from bot.conversation.requests.state import REQUEST_SLOTS
 from bot.conversation.state import COMPLAINT_SLOTS
 from bot.db import StoreUnavailable, is_unavailable
@@ -94,6 +95,18 @@ def clear_request(tracker: Tracker) -> list[dict[str, Any]]:
 def slots_of(tracker: Tracker) -> dict[str, Any]:
     """The slot values the conversation logic needs."""
     return {name: tracker.get_slot(name) for name in SLOT_NAMES}
+
+
+def customer_texts(tracker: Tracker) -> list[str]:
+    """Everything the customer typed in this conversation."""
+    return [str(e.get("text") or "") for e in tracker.events if e.get("event") == "user"]
+
+
+def proven_slots(tracker: Tracker) -> dict[str, Any]:
+    """The slots, with the e-mail address kept only if the customer typed it (it is proof of who they are)."""
+    slots = slots_of(tracker)
+    slots["customer_email"] = proven_email(slots.get("customer_email"), customer_texts(tracker))
+    return slots
 
 
 def say(dispatcher: CollectingDispatcher, replies: Iterable[Reply]) -> None:

@@ -10,7 +10,17 @@ from rasa_sdk.events import ActiveLoop, SlotSet, UserUtteranceReverted
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.common import clear_request, latest_entities, latest_text, say, slot_events, slots_of, store, with_store
+from actions.common import (
+    clear_request,
+    latest_entities,
+    latest_text,
+    proven_slots,
+    say,
+    slot_events,
+    slots_of,
+    store,
+    with_store,
+)
 from bot.cases.service import TranscriptTurn
 from bot.conversation import dialogue, outcome, wording
 from bot.conversation.requests.refunds import asks_about_a_refund
@@ -103,7 +113,7 @@ class ActionCaseStatus(Action):
         found = CASE_REFERENCE.search(text)
         reference = found.group(0).upper() if found else tracker.get_slot("status_reference")
         given_email = find_email(text)
-        email = given_email.lower() if given_email else tracker.get_slot("customer_email")
+        email = given_email.lower() if given_email else proven_slots(tracker)["customer_email"]
         if not reference:
             dispatcher.utter_message(text=wording.say("status.ask_reference"))
             return [SlotSet("status_pending", True)]

@@ -18,6 +18,7 @@ from actions.common import (
     latest_entities,
     latest_intent,
     latest_text,
+    proven_slots,
     say,
     slot_events,
     slots_of,
@@ -86,7 +87,7 @@ class RequestAction(Action, abc.ABC):
             return await ActionContinueRequest().run(dispatcher, tracker, domain)
         if in_form and self.answers_the_form(tracker, text):
             return await answer_to_the_form(dispatcher, tracker, text)
-        slots, sender, entities = slots_of(tracker), tracker.sender_id, latest_entities(tracker)
+        slots, sender, entities = proven_slots(tracker), tracker.sender_id, latest_entities(tracker)
         intent = latest_intent(tracker)
         return await _reply(
             dispatcher,
@@ -165,7 +166,7 @@ class ActionContinueRequest(Action):
         return "action_continue_request"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[dict[str, Any]]:
-        slots, sender, text = slots_of(tracker), tracker.sender_id, latest_text(tracker)
+        slots, sender, text = proven_slots(tracker), tracker.sender_id, latest_text(tracker)
         intent, entities = latest_intent(tracker), latest_entities(tracker)
         return await _reply(dispatcher, tracker, lambda: flow.carry_on(store(), slots, sender, text, intent, entities))
 

@@ -100,6 +100,15 @@ def test_order_details_never_go_to_another_customer(stack: RasaStack) -> None:
     assert "doesn't match" in wrong and "RM200300100GB" not in wrong and "Royal Mail" not in wrong
 
 
+def test_an_order_number_named_in_a_complaint_does_not_prove_whose_order_it_is(stack: RasaStack) -> None:
+    """The complaint form fills the e-mail from a named order; that must not unlock the order's details."""
+    sender = "rq-status-named-only"
+    say(stack, sender, "the zip on my bag has broken")
+    say(stack, sender, "RQ-3001")  # the form fills the order's e-mail in
+    answer = say(stack, sender, "hang on, when will my order arrive? has it been dispatched?")
+    assert "RM200300100GB" not in answer and "Royal Mail" not in answer, answer
+
+
 def test_an_overdue_order_offers_a_late_delivery_complaint(stack: RasaStack) -> None:
     sender = "rq-overdue"
     answer = say(stack, sender, "where's my parcel? order RQ-3005, meera.rq@example.com")

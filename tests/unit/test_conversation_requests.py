@@ -327,3 +327,14 @@ def test_a_status_question_about_a_refund_is_a_refund_question() -> None:
 
     assert asks_about_a_refund("any news on my refund for CS-2026-000812")
     assert not asks_about_a_refund("what's happening with CS-2026-000812?")
+
+
+def test_only_an_email_the_customer_typed_proves_who_they_are() -> None:
+    """An address filled in from an order the customer only named proves nothing (anyone can type a number)."""
+    from bot.conversation.requests.ownership import proven_email
+
+    typed = ["where is my order RQ-3001", "it's Nia.RQ@example.com."]
+    assert proven_email("nia.rq@example.com", typed) == "nia.rq@example.com"
+    assert proven_email("nia.rq@example.com", ["the zip broke", "RQ-3001", "where is my order?"]) is None
+    assert proven_email(None, typed) is None
+    assert proven_email("nia.rq@example.com", ["xnia.rq@example.com"]) is None

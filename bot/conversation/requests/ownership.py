@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Optional
+from typing import Iterable, Optional
+
+from bot.patterns import EMAIL
 
 
 def owns(
@@ -15,3 +17,18 @@ def owns(
     if owner_conversation and sender_id and owner_conversation == sender_id:
         return True
     return bool(given_email and owner_email and given_email.strip().lower() == owner_email.strip().lower())
+
+
+def proven_email(email: Optional[str], customer_texts: Iterable[str]) -> Optional[str]:
+    """``email`` when the customer typed it in this conversation, else None.
+
+    An address filled in from an order the customer only named (the complaint form does that) proves nothing:
+    anyone can type an order number. Only an address the customer wrote themselves counts as proof.
+    """
+    if not email:
+        return None
+    wanted = email.strip().lower()
+    for text in customer_texts:
+        if any(found.group().rstrip(".").lower() == wanted for found in EMAIL.finditer(text or "")):
+            return email
+    return None
