@@ -8,16 +8,16 @@ permanent in one commit, or none of it. Each change writes its audit event throu
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Callable, Optional, Sequence
+from typing import Any, Optional, Sequence
 
 from bot.cases.models import Case, CasePhoto, FollowUp
 from bot.cases.status import CaseStatus, check_transition
+from bot.cases.store import Store
 from bot.cases.unit_of_work import UnitOfWork
+from bot.policy import load_followup_delays
 
 FINISHED_FOLLOW_UP = ("sent", "answered", "failed", "cancelled")
 
-FollowUpDelay = Callable[[Optional[str]], dt.timedelta]
-"""How long after resolution the satisfaction follow-up is due, for a resolution type."""
 
 
 class CaseNotFound(LookupError):
@@ -56,18 +56,23 @@ def transition(uow: UnitOfWork, case: Case, target: str, actor: str, now: dt.dat
     uow.cases.append_event(case, "status_changed", actor, now, data)
 
 
+def follow_up_delay(store: Store, resolution_type: Optional[str]) -> dt.timedelta:
+    """How long after resolution the satisfaction follow-up is due (``data/policy/followups.yml``)."""
+    return load_followup_delays(store.settings.followup_delays_file).after(resolution_type)
+
+
 def schedule_follow_up(
     uow: UnitOfWork,
     case: Case,
     expected_at: dt.datetime,
-    delay: FollowUpDelay,
+    delay: dt.timedelta,
     actor: str,
     now: dt.datetime,
 ) -> FollowUp:
-    """Create, or move, the pending follow-up of the case's current resolution cycle."""
+    """Create, or move, the pending follow-up of the case's resolution cycle: ``delay`` after ``expected_at``."""
     finished = [f for f in uow.followups.for_case(case.id) if f.status in FINISHED_FOLLOW_UP]
     key = f"{case.reference}:satisfaction:{1 + len(finished)}"
-    due = expected_at + delay(case.resolution_type)
+    due = expected_at + delay
     existing = uow.followups.by_key(key)
     if existing is not None:
         if existing.status == "pending" and existing.due_at != due:

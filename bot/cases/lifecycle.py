@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any, Optional
 
-from bot.cases.aggregate import FollowUpDelay, load_for_update, schedule_follow_up, transition
+from bot.cases.aggregate import follow_up_delay, load_for_update, schedule_follow_up, transition
 from bot.cases.case_json import case_to_dict
 from bot.cases.status import CaseStatus, check_transition
 from bot.cases.store import Store
@@ -31,12 +31,11 @@ def resolve_case(
     reference: str,
     resolution_type: str,
     actor: str,
-    delay: FollowUpDelay,
     note: str = "",
     root_cause: Optional[str] = None,
     root_cause_category: Optional[str] = None,
 ) -> dict[str, Any]:
-    """Resolve a case with a resolution type and schedule the satisfaction follow-up ``delay`` after now."""
+    """Resolve a case with a resolution type and schedule the satisfaction follow-up."""
     check_choice("resolution type", resolution_type, RESOLUTION_TYPES)
     with store.unit_of_work() as uow:
         case = load_for_update(uow, reference)
@@ -57,7 +56,7 @@ def resolve_case(
             "root_cause_category": root_cause_category,
         }
         uow.cases.append_event(case, "resolved", actor, now, resolved)
-        schedule_follow_up(uow, case, now, delay, actor, now)
+        schedule_follow_up(uow, case, now, follow_up_delay(store, resolution_type), actor, now)
         result = case_to_dict(case, now)
         uow.commit()
         return result

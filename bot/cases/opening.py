@@ -11,7 +11,7 @@ from typing import Any, Optional
 
 from sqlalchemy.exc import IntegrityError
 
-from bot.cases.aggregate import FollowUpDelay, link_pending_photos, schedule_follow_up
+from bot.cases.aggregate import follow_up_delay, link_pending_photos, schedule_follow_up
 from bot.cases.case_json import case_to_dict
 from bot.cases.drafts import CaseDraft, OpenedCase
 from bot.cases.models import Case, Customer, Order, Product, TranscriptLine
@@ -35,7 +35,7 @@ class _Known:
     customer: Optional[Customer]
 
 
-def open_case(store: Store, draft: CaseDraft, actor: str, delay: FollowUpDelay) -> OpenedCase:
+def open_case(store: Store, draft: CaseDraft, actor: str = "bot") -> OpenedCase:
     """Log a new case (or return the one already logged with the same idempotency key).
 
     The case, its events, transcript snapshot, follow-up and the photos sent before it was logged are
@@ -48,7 +48,7 @@ def open_case(store: Store, draft: CaseDraft, actor: str, delay: FollowUpDelay) 
             if existing is not None:
                 return OpenedCase(case_to_dict(existing, store.clock()), created=False)
             now = store.clock()
-            case = _write_case(store, uow, draft, actor, delay, now)
+            case = _write_case(store, uow, draft, actor, now)
             result = case_to_dict(case, now)
             uow.commit()
             return OpenedCase(result, created=True)
@@ -78,7 +78,7 @@ def _existing(store: Store, key: str) -> Optional[dict[str, Any]]:
 
 
 def _write_case(
-    store: Store, uow: UnitOfWork, draft: CaseDraft, actor: str, delay: FollowUpDelay, now: dt.datetime
+    store: Store, uow: UnitOfWork, draft: CaseDraft, actor: str, now: dt.datetime
 ) -> Case:
     """Stage the case with everything that belongs to it; the caller commits."""
     known = _look_up(uow, draft)
@@ -94,6 +94,7 @@ def _write_case(
             for t in draft.transcript
         ),
     )
+    delay = follow_up_delay(store, case.resolution_type)
     schedule_follow_up(uow, case, case.resolution_due, delay, actor, now)
     if draft.conversation_id:
         link_pending_photos(uow, case, now)

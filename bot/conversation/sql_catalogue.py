@@ -12,8 +12,6 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
-from functools import lru_cache
-from pathlib import Path
 from typing import Any, Callable, Optional, TypeVar
 
 from sqlalchemy import func, select
@@ -36,16 +34,6 @@ _UNAVAILABLE: Any = object()
 _lock = threading.Lock()
 _extractors: dict[str, tuple[Any, Extractor]] = {}
 _without_catalogue: list[Extractor] = []  # built once, for a database unavailable since start-up
-
-
-@lru_cache(maxsize=4)
-def _policy(path: Path) -> ResolutionPolicy:
-    return load_policy(path)
-
-
-@lru_cache(maxsize=4)
-def _returns_policy(path: Path) -> ReturnsPolicy:
-    return load_returns_policy(path)
 
 
 def _product_facts(product: Product) -> ProductFacts:
@@ -193,12 +181,12 @@ class SqlCatalogue:
         return self._read(lambda: catalogue_entries(self.store)[0])
 
     def policy(self) -> ResolutionPolicy:
-        """The resolution policy configured for this store (read once per file)."""
-        return _policy(self.store.settings.resolution_policy_file)
+        """The resolution policy configured for this store (the loader re-reads it only when the file changes)."""
+        return load_policy(self.store.settings.resolution_policy_file)
 
     def returns_policy(self) -> ReturnsPolicy:
-        """The returns policy configured for this store (read once per file)."""
-        return _returns_policy(Path(self.store.settings.returns_policy_file))
+        """The returns policy configured for this store (the loader re-reads it only when the file changes)."""
+        return load_returns_policy(self.store.settings.returns_policy_file)
 
     def contact(self) -> ContactDetails:
         """The customer care contact details from the settings."""

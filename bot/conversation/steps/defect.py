@@ -13,22 +13,9 @@ from bot.vocabulary import COMPONENTS, DEFECT_CATEGORIES
 
 MAX_CANDIDATES = 3
 
-# Categories offered as buttons when the problem is not clear yet.
-CATEGORY_BUTTONS = (
-    "stitching",
-    "sole_separation",
-    "heel_detachment",
-    "upper_damage",
-    "leather_finish",
-    "sizing_fit",
-    "colour_mismatch",
-    "hardware",
-    "lining_insole",
-    "wrong_item",
-    "damaged_in_transit",
-    "late_delivery",
-    "other",
-)
+# Categories offered as buttons when the problem is not clear yet: all but a smell or stain, which customers
+# describe in their own words.
+CATEGORY_BUTTONS = tuple(c for c in DEFECT_CATEGORIES if c != "odour_or_stain")
 # Categories whose part is asked, with the parts offered.
 COMPONENT_BUTTONS = {
     "hardware": ("buckle", "zip", "strap", "eyelet", "clasp", "handle"),
