@@ -274,6 +274,9 @@ class TranscriptLine(Base):
     text = Column(Text, nullable=False, default="")
     intent = Column(String(80), nullable=True)
     said_at = Column(UTCDateTime, nullable=True)
+    # For bot lines: the Listen/Understand/Resolve/Confirm stage and wording id of the response that said it.
+    stage = Column(String(20), nullable=True)
+    message_id = Column(String(80), nullable=True)
 
 
 class User(Base):

@@ -3,6 +3,7 @@
 from alembic import context
 
 from bot.cases.models import Base
+from bot.reviews import models as review_models  # noqa: F401 - registers the review tables on Base
 
 config = context.config
 target_metadata = Base.metadata

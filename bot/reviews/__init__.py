@@ -1,0 +1,1 @@
+"""Supervisor review of conversations: the review queue, scorecards and review reports."""
