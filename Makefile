@@ -33,7 +33,7 @@ webchat:
 	@scripts/build_webchat.sh
 
 system-deps:
-	@scripts/install_system_deps.sh chromium redis nginx
+	@scripts/install_system_deps.sh chromium redis nginx poppler
 
 db: setup
 	$(BIN)/complaints db upgrade

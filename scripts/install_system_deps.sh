@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Install the Debian packages the tests need (real PostgreSQL, Redis, Chromium), only if missing.
+# Install the Debian packages the tests need (real PostgreSQL, Redis, Chromium, pdftotext), only if missing.
 # Idempotent and quiet when everything is there already.
 set -euo pipefail
 need=()
@@ -11,6 +11,7 @@ for pkg in "$@"; do
     chromium) command -v chromium >/dev/null 2>&1 || need+=(chromium fonts-dejavu-core) ;;
     node) command -v npm >/dev/null 2>&1 || need+=(nodejs npm) ;;
     nginx) command -v nginx >/dev/null 2>&1 || need+=(nginx-light) ;;
+    poppler) command -v pdftotext >/dev/null 2>&1 || need+=(poppler-utils) ;;
   esac
 done
 [ ${#need[@]} -eq 0 ] && exit 0
