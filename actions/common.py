@@ -13,8 +13,7 @@ from rasa_sdk.types import DomainDict
 
 from bot.cases.availability import known_unavailable, lookups_missed, mark_unavailable, start_turn
 from bot.cases.store import Store, get_store
-from bot.conversation import wording
-from bot.conversation.replies import Reply
+from bot.conversation.replies import Reply, reply
 from bot.conversation.requests.ownership import proven_email
 from bot.conversation.requests.state import REQUEST_SLOTS
 from bot.conversation.state import COMPLAINT_SLOTS
@@ -82,9 +81,9 @@ def said_before(tracker: Tracker, text: str) -> bool:
 
 def note_slow_lookups(dispatcher: CollectingDispatcher, tracker: Tracker, missed: bool) -> None:
     """Tell the customer once that details could not be checked (the database was unavailable)."""
-    notice = wording.say("store.slow_lookup")
-    if missed and not said_before(tracker, notice):
-        dispatcher.utter_message(text=notice)
+    notice = reply("store.slow_lookup")
+    if missed and not said_before(tracker, notice.text):
+        utter(dispatcher, notice)
 
 
 def clear_request(tracker: Tracker) -> list[dict[str, Any]]:
@@ -109,13 +108,28 @@ def proven_slots(tracker: Tracker) -> dict[str, Any]:
     return slots
 
 
+def evidence(said: Reply) -> dict[str, str]:
+    """The stage and wording id of a reply, as the bot event's metadata (empty for a reply without an id)."""
+    return {"stage": said.stage, "message_id": said.message_id} if said.message_id else {}
+
+
+def utter(dispatcher: CollectingDispatcher, said: Reply) -> None:
+    """Send one reply (with its buttons) to the customer.
+
+    Its stage and wording id go with it: Rasa keeps the keys of an action's message it does not know as the
+    ``BotUttered`` event's metadata (``rasa.core.actions.action.create_bot_utterance``), which the tracker
+    store keeps and the transcripts read; the output channels (REST, socket.io, Slack) do not send them on.
+    """
+    if said.buttons:
+        dispatcher.utter_message(text=said.text, buttons=said.buttons, **evidence(said))
+    else:
+        dispatcher.utter_message(text=said.text, **evidence(said))
+
+
 def say(dispatcher: CollectingDispatcher, replies: Iterable[Reply]) -> None:
-    """Send replies (with buttons) to the customer."""
-    for reply in replies:
-        if reply.buttons:
-            dispatcher.utter_message(text=reply.text, buttons=reply.buttons)
-        else:
-            dispatcher.utter_message(text=reply.text)
+    """Send replies (with buttons, stage and wording id) to the customer."""
+    for said in replies:
+        utter(dispatcher, said)
 
 
 def slot_events(values: dict[str, Any]) -> list[dict[str, Any]]:
@@ -193,7 +207,7 @@ async def validate_guarded(
             lambda: validate_form_turn(inner, tracker, form_name, slots, handle, next_slot)
         )
     except StoreUnavailable:
-        dispatcher.utter_message(text=wording.say("store.busy"))
+        utter(dispatcher, reply("store.busy"))
         return []
     note_slow_lookups(dispatcher, tracker, missed)
     dispatcher.messages.extend(inner.messages)
@@ -244,7 +258,7 @@ def ask_action(slot: str, ask: Callable[[Tracker], Answer], purpose: str) -> typ
             try:
                 answer, missed = await with_store(lambda: ask(tracker))
             except StoreUnavailable:
-                dispatcher.utter_message(text=wording.say("store.busy"))
+                utter(dispatcher, reply("store.busy"))
                 return []
             note_slow_lookups(dispatcher, tracker, missed)
             say(dispatcher, answer.replies)

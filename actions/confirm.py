@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
-from typing import Any
+import logging
+from typing import Any, Iterable, Optional
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import ActiveLoop, SlotSet, UserUtteranceReverted
@@ -19,26 +21,75 @@ from actions.common import (
     slot_events,
     slots_of,
     store,
+    utter,
     with_store,
 )
+from bot.cases.conversations import evidence_of
 from bot.cases.service import TranscriptTurn
+from bot.cases.transcript_sync import append_turns
 from bot.conversation import dialogue, outcome, wording
+from bot.conversation.replies import Reply, reply
 from bot.conversation.requests.refunds import asks_about_a_refund
 from bot.db import StoreUnavailable
 from bot.patterns import CASE_REFERENCE, find_email
 
+log = logging.getLogger(__name__)
+
 
 def transcript_of(tracker: Tracker) -> list[TranscriptTurn]:
-    """Who said what, and when, in this conversation."""
+    """Who said what, and when, in this conversation; each bot line with its stage and wording id."""
     turns = []
     for event in tracker.events:
         kind = event.get("event")
         if kind not in ("user", "bot") or not event.get("text"):
             continue
         at = dt.datetime.fromtimestamp(float(event.get("timestamp") or 0), tz=dt.timezone.utc)
-        intent = ((event.get("parse_data") or {}).get("intent") or {}).get("name") if kind == "user" else None
-        turns.append(TranscriptTurn("customer" if kind == "user" else "bot", str(event["text"]), at, intent=intent))
+        text = str(event["text"])
+        if kind == "user":
+            intent = ((event.get("parse_data") or {}).get("intent") or {}).get("name")
+            turns.append(TranscriptTurn("customer", text, at, intent=intent))
+            continue
+        metadata = event.get("metadata") if isinstance(event.get("metadata"), dict) else {}
+        if metadata.get("staff"):  # a member of staff writing through a takeover
+            turns.append(TranscriptTurn("staff", text, at, actor=str(metadata["staff"])))
+            continue
+        stage, message_id = evidence_of(metadata)
+        if stage is None:  # said without its wording id (before every message carried one): read the words
+            known = wording.identify(text)
+            stage, message_id = (known.stage, known.id) if known is not None else (None, None)
+        turns.append(TranscriptTurn("bot", text, at, stage=stage, message_id=message_id))
     return turns
+
+
+def said_now(replies: Iterable[Reply]) -> list[TranscriptTurn]:
+    """Transcript turns of replies this action is about to send."""
+    now = dt.datetime.now(dt.timezone.utc)
+    return [TranscriptTurn("bot", r.text, now, stage=r.stage or None, message_id=r.message_id or None) for r in replies]
+
+
+def keep_with_case(reference: Optional[str], replies: Iterable[Reply]) -> None:
+    """Add the replies of the action that logged case ``reference`` (its confirmation) to the case's transcript.
+
+    The snapshot written with the case stops at the customer's last message; this puts the Confirm stage in
+    the stored evidence too, even where Rasa's tracker store is not read. Done in the background, so the
+    customer never waits for it; if it fails, the scheduler's ``transcripts`` job copies the lines later.
+    """
+    if not reference:
+        return
+    turns = said_now(replies)
+    job = asyncio.get_running_loop().run_in_executor(None, append_turns, store(), reference, turns)
+
+    def reported(done: asyncio.Future[int]) -> None:
+        if not done.cancelled() and done.exception() is not None:
+            log.warning("the confirmation of %s was not added to its transcript: %s", reference, done.exception())
+
+    job.add_done_callback(reported)
+
+
+def identified(text: str) -> Reply:
+    """A reply for a text the conversation logic rendered, with the stage and id of the message it is."""
+    known = wording.identify(text)
+    return Reply(text, [], known.stage, known.id) if known is not None else Reply(text)
 
 
 def channel_of(tracker: Tracker) -> str:
@@ -58,8 +109,9 @@ class ActionLogCase(Action):
             turn, _ = await with_store(lambda: outcome.log_complaint(*facts), fail_fast=True)
         except StoreUnavailable:  # kept in the outbox; written once the database is back
             turn = outcome.defer_complaint(*facts)
+        turn.add(reply("confirm.anything_else"))
         say(dispatcher, turn.replies)
-        dispatcher.utter_message(text=wording.say("confirm.anything_else"))
+        keep_with_case(turn.slots.get("case_reference"), turn.replies)
         return slot_events(turn.slots)
 
 
@@ -93,6 +145,7 @@ class ActionHandoff(Action):
         except StoreUnavailable:
             turn = outcome.defer_person(*facts)
         say(dispatcher, turn.replies)
+        keep_with_case(turn.slots.get("case_reference"), turn.replies)  # a case opened now: the hand-off with it
         return [ActiveLoop(None), SlotSet("requested_slot", None), *slot_events(turn.slots), *clear_request(tracker)]
 
 
@@ -115,22 +168,22 @@ class ActionCaseStatus(Action):
         given_email = find_email(text)
         email = given_email.lower() if given_email else proven_slots(tracker)["customer_email"]
         if not reference:
-            dispatcher.utter_message(text=wording.say("status.ask_reference"))
+            utter(dispatcher, reply("status.ask_reference"))
             return [SlotSet("status_pending", True)]
         try:
             (verified, answer), _ = await with_store(
                 lambda: outcome.case_status(store(), reference, tracker.sender_id, email), fail_fast=True
             )
         except StoreUnavailable:
-            dispatcher.utter_message(text=wording.say("store.status_unavailable", reference=reference))
+            utter(dispatcher, reply("store.status_unavailable", reference=reference))
             return [SlotSet("status_pending", False), SlotSet("status_reference", None)]
         if verified or answer:
-            dispatcher.utter_message(text=answer)
+            utter(dispatcher, identified(answer))
             return [SlotSet("status_pending", False), SlotSet("status_reference", None)]
         if tracker.get_slot("status_pending") and given_email:
-            dispatcher.utter_message(text=wording.say("status.email_mismatch"))
+            utter(dispatcher, reply("status.email_mismatch"))
             return [SlotSet("status_pending", False), SlotSet("status_reference", None)]
-        dispatcher.utter_message(text=wording.say("status.ask_email", reference=reference))
+        utter(dispatcher, reply("status.ask_email", reference=reference))
         return [SlotSet("status_pending", True), SlotSet("status_reference", reference)]
 
 
@@ -140,7 +193,7 @@ async def answer_to_the_form(dispatcher: CollectingDispatcher, tracker: Tracker,
     try:
         turn, _ = await with_store(lambda: dialogue.handle_answer(store(), slots, requested, text, "inform", entities))
     except StoreUnavailable:
-        dispatcher.utter_message(text=wording.say("store.busy"))
+        utter(dispatcher, reply("store.busy"))
         return []
     if turn is None:
         return []
@@ -169,7 +222,7 @@ class ActionClarify(Action):
         text = latest_text(tracker).strip()
         # The unclear message is forgotten, so the conversation carries on from where it was.
         if not text:
-            dispatcher.utter_message(text=wording.say("listen.empty_message"))
+            utter(dispatcher, reply("listen.empty_message"))
             return [UserUtteranceReverted()]
         ranking = (tracker.latest_message or {}).get("intent_ranking") or []
         buttons: list[dict[str, str]] = []
@@ -179,8 +232,8 @@ class ActionClarify(Action):
                 title, payload = self.LABELS[name]
                 buttons.append({"title": title, "payload": payload})
         if not buttons:
-            dispatcher.utter_message(text=wording.say("clarify.rephrase"))
+            utter(dispatcher, reply("clarify.rephrase"))
             return [UserUtteranceReverted()]
         buttons.append({"title": wording.say("clarify.request_human"), "payload": "/request_human"})
-        dispatcher.utter_message(text=wording.say("clarify.did_you_mean"), buttons=buttons)
+        utter(dispatcher, reply("clarify.did_you_mean", buttons))
         return [UserUtteranceReverted()]

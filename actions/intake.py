@@ -22,7 +22,8 @@ from actions.common import (
     with_store,
 )
 from actions.requests import ActionContinueRequest, takes_any_words
-from bot.conversation import dialogue, wording
+from bot.conversation import dialogue
+from bot.conversation.replies import reply
 from bot.db import StoreUnavailable
 
 
@@ -40,7 +41,7 @@ class ActionAcknowledgeComplaint(Action):
         try:
             turn, missed = await with_store(lambda: dialogue.acknowledge(store(), slots, text))
         except StoreUnavailable:
-            dispatcher.utter_message(text=wording.say("store.busy"))
+            say(dispatcher, [reply("store.busy")])
             return []
         say(dispatcher, turn.replies)
         note_slow_lookups(dispatcher, tracker, missed)
@@ -76,5 +77,5 @@ class ActionCancelComplaint(Action):
         return "action_cancel_complaint"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[dict[str, Any]]:
-        dispatcher.utter_message(text=wording.say("confirm.cancelled"))
+        say(dispatcher, [reply("confirm.cancelled")])
         return [ActiveLoop(None), SlotSet("requested_slot", None), *slot_events(dialogue.reset_complaint())]

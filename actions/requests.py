@@ -6,7 +6,7 @@ Thin: read slots and text, call :mod:`bot.conversation.requests.flow`, open the 
 from __future__ import annotations
 
 import abc
-from typing import Any
+from typing import Any, Optional
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import FollowupAction, SlotSet
@@ -23,10 +23,12 @@ from actions.common import (
     slot_events,
     slots_of,
     store,
+    utter,
     with_store,
 )
-from actions.confirm import answer_to_the_form, channel_of, transcript_of
-from bot.conversation import dialogue, wording
+from actions.confirm import answer_to_the_form, channel_of, keep_with_case, transcript_of
+from bot.conversation import dialogue
+from bot.conversation.replies import reply
 from bot.conversation.requests import flow, recording
 from bot.conversation.requests.state import RequestTurn
 from bot.db import StoreUnavailable
@@ -34,15 +36,17 @@ from bot.db import StoreUnavailable
 FORM = "complaint_form"
 
 
-async def _record(dispatcher: CollectingDispatcher, tracker: Tracker, turn: RequestTurn) -> None:
-    """Open the case the request asks for (the outbox keeps it while the database is unavailable)."""
+async def _record(dispatcher: CollectingDispatcher, tracker: Tracker, turn: RequestTurn) -> Optional[str]:
+    """Open the case the request asks for (the outbox keeps it while the database is unavailable); its reference."""
     if turn.case is None:
-        return
+        return None
     facts = (tracker.sender_id, channel_of(tracker), transcript_of(tracker))
     try:
-        await with_store(lambda: recording.record(store(), turn, *facts), fail_fast=True)
+        reference, _ = await with_store(lambda: recording.record(store(), turn, *facts), fail_fast=True)
     except StoreUnavailable:
         recording.defer(store(), turn, *facts)
+        return None
+    return reference
 
 
 def _changes(tracker: Tracker, values: dict[str, Any]) -> list[dict[str, Any]]:
@@ -54,10 +58,11 @@ async def _reply(dispatcher: CollectingDispatcher, tracker: Tracker, work: Any) 
     try:
         turn, _ = await with_store(work)
     except StoreUnavailable:
-        dispatcher.utter_message(text=wording.say("requests.unavailable"))
+        utter(dispatcher, reply("requests.unavailable"))
         return clear_request(tracker)
-    await _record(dispatcher, tracker, turn)
+    reference = await _record(dispatcher, tracker, turn)
     say(dispatcher, turn.replies)
+    keep_with_case(reference, turn.replies)  # the confirmation with its reference, in the case's transcript
     return _changes(tracker, turn.slots)
 
 
@@ -135,7 +140,7 @@ class ActionReturnItem(RequestAction):
         try:
             turn, _ = await with_store(lambda: dialogue.acknowledge(store(), slots, text))
         except StoreUnavailable:
-            dispatcher.utter_message(text=wording.say("store.busy"))
+            utter(dispatcher, reply("store.busy"))
             return []
         say(dispatcher, turn.replies)
         return [*slot_events(turn.slots), *clear_request(tracker), FollowupAction(FORM)]
@@ -194,7 +199,7 @@ class ActionLateComplaint(Action):
         try:
             turn, _ = await with_store(lambda: flow.late_complaint(store(), slots))
         except StoreUnavailable:
-            dispatcher.utter_message(text=wording.say("store.busy"))
+            utter(dispatcher, reply("store.busy"))
             return [SlotSet("late_offer", False)]
         say(dispatcher, turn.replies)
         return slot_events(turn.slots)

@@ -159,11 +159,20 @@ class Settings(BaseSettings):
     public_base_url: str = Field("http://localhost:8000", env="PUBLIC_BASE_URL")
     followup_interval_seconds: float = Field(15.0, env="FOLLOWUP_INTERVAL_SECONDS")
     followup_claim_timeout_seconds: float = Field(300.0, env="FOLLOWUP_CLAIM_TIMEOUT_SECONDS")
+    # The whole conversation kept with its case (bot/cases/transcript_sync.py): how often the worker copies what
+    # Rasa's tracker store holds after each case's snapshot, and how far back its first pass (and the CLI) looks.
+    transcript_sync_seconds: float = Field(60.0, gt=0, env="TRANSCRIPT_SYNC_SECONDS")
+    transcript_sync_days: int = Field(30, ge=1, env="TRANSCRIPT_SYNC_DAYS")
     rasa_socket_url: str = Field(None, env="RASA_SOCKET_URL")  # default: http://localhost:<rasa_port>
     webchat_secret_key: str = Field("", env="WEBCHAT_SECRET_KEY")
     photos_dir: Path = Field(Path("var/photos"), env="PHOTOS_DIR")
     photo_max_bytes: int = Field(8 * 1024 * 1024, env="PHOTO_MAX_BYTES")
     retention_months: int = Field(72, env="RETENTION_MONTHS")
+    # Supervisor review queue (bot/reviews/sampling.py): who is picked, and how often the worker fills it.
+    review_low_rating: int = Field(2, ge=1, le=5, env="REVIEW_LOW_RATING")
+    review_sample_share: float = Field(0.1, ge=0.0, le=1.0, env="REVIEW_SAMPLE_SHARE")
+    review_sample_seed: str = Field("", env="REVIEW_SAMPLE_SEED")
+    review_fill_interval_seconds: float = Field(3600.0, gt=0, env="REVIEW_FILL_INTERVAL_SECONDS")
     action_server_token: str = Field("", env="ACTION_SERVER_TOKEN")
     action_server_host: str = Field("127.0.0.1", env="ACTION_SERVER_HOST")
 

@@ -31,8 +31,8 @@ from sanic.exceptions import SanicException
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from bot.conversation.command_guard import REFUSAL, check_customer_text
-from bot.conversation.wording import say
+from bot.conversation.command_guard import check_customer_text
+from bot.conversation.replies import Reply, reply
 from integrations import rasa_speedups
 
 logger = logging.getLogger(__name__)
@@ -98,8 +98,17 @@ async def _answered(on_new_message: OnNewMessage, message: UserMessage) -> Any:
         logger.warning(
             "no answer to a message from %s on %s: sent the plain apology", message.sender_id, message.input_channel
         )
-        await watched.inner.send_text_message(message.sender_id, say("listen.no_answer"))
+        await _send(watched.inner, message.sender_id, reply("listen.no_answer"))
     return result
+
+
+async def _send(output: OutputChannel, recipient_id: str, said: Reply) -> None:
+    """Send a reply the channel gives itself (Rasa never sees it), with its stage and wording id.
+
+    They travel as keyword arguments, the way Rasa hands a bot event's metadata to ``send_text_message``; the
+    REST, socket.io and Slack channels send only the text.
+    """
+    await output.send_text_message(recipient_id, said.text, stage=said.stage, message_id=said.message_id)
 
 
 def _server_agent() -> Any:
@@ -135,11 +144,9 @@ def guard_messages(on_new_message: OnNewMessage) -> OnNewMessage:
         verdict = check_customer_text(message.text if isinstance(message.text, str) else "")
         if verdict.allowed:
             return await _answered(on_new_message, message)
-        logger.warning(
-            "refused a command from %s on %s: %s", message.sender_id, message.input_channel, verdict.reason
-        )
+        logger.warning("refused a command from %s on %s: %s", message.sender_id, message.input_channel, verdict.reason)
         if message.output_channel is not None:
-            await message.output_channel.send_text_message(message.sender_id, REFUSAL)
+            await _send(message.output_channel, message.sender_id, reply("listen.command_refused"))
         return None
 
     return guarded

@@ -8,7 +8,11 @@ a failing job is logged and runs again at its next time, the others go on:
 - ``followups``: send due satisfaction follow-ups from the database-backed queue (:mod:`bot.followups.worker`);
 - ``sla_watch``: record SLA warnings and breaches (:func:`bot.followups.sla_watch.check_slas`);
 - ``slack_cards``: new-case cards, SLA and recurring-problem alerts in Slack (only when its tokens are set);
-- ``retention``: anonymise closed cases past ``RETENTION_MONTHS``, once a day.
+- ``retention``: anonymise closed cases past ``RETENTION_MONTHS``, once a day;
+- ``transcripts``: keep the whole conversation with each case, appending what Rasa's tracker store holds after
+  the stored lines (:mod:`bot.cases.transcript_sync`), every ``TRANSCRIPT_SYNC_SECONDS``;
+- ``reviews``: put the complaint conversations the review sampling rules pick in the supervisors' review queue
+  (:func:`bot.reviews.queue.fill_queue`), every ``REVIEW_FILL_INTERVAL_SECONDS``.
 
 ``run-due`` runs the first four once, in that order (outbox first, so the complaints it writes get their
 follow-ups and cards in the same pass), and reports what they did.
@@ -24,10 +28,12 @@ from typing import Any, Callable, Optional
 
 from bot.cases.deferred import replay
 from bot.cases.store import Store
+from bot.cases.transcript_sync import TranscriptSync
 from bot.followups.delivery import Deliverer
 from bot.followups.sla_watch import check_slas
 from bot.followups.worker import DueReport, run_due, worker_name
 from bot.privacy.schedule import DailyRetention
+from bot.reviews.queue import fill_queue
 from bot.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -74,6 +80,7 @@ class JobContext:
     deliverer: Deliverer
     worker: str = field(default_factory=worker_name)
     retention: Optional[DailyRetention] = None
+    transcripts: Optional[TranscriptSync] = None
 
 
 def _slack_pass(store: Store) -> dict[str, Any]:
@@ -114,6 +121,26 @@ def retention_job(context: JobContext, report: PassReport) -> None:
     retention.maybe_run()
 
 
+def transcripts_job(context: JobContext, report: PassReport) -> None:
+    """Append to each case what its conversation said after the stored lines (idempotent)."""
+    if context.transcripts is None:
+        lookback = dt.timedelta(days=context.store.settings.transcript_sync_days)
+        context.transcripts = TranscriptSync(context.store, lookback)
+    synced = context.transcripts.run()
+    if synced.lines_added or synced.conflicts:
+        log.info(
+            "transcripts: %d line(s) added to %d case(s), %d left for the next pass",
+            synced.lines_added,
+            synced.cases_updated,
+            synced.conflicts,
+        )
+
+
+def reviews_job(context: JobContext, report: PassReport) -> None:
+    """Queue the conversations the review sampling rules pick (idempotent; it logs what it added)."""
+    fill_queue(context.store)
+
+
 Job = Callable[[JobContext, PassReport], None]
 JOBS: dict[str, Job] = {
     "outbox": outbox_job,
@@ -121,6 +148,8 @@ JOBS: dict[str, Job] = {
     "sla_watch": sla_watch_job,
     "slack_cards": slack_cards_job,
     "retention": retention_job,
+    "transcripts": transcripts_job,
+    "reviews": reviews_job,
 }
 PASS_JOBS = ("outbox", "followups", "sla_watch", "slack_cards")  # what ``run-due`` runs, in this order
 
@@ -154,6 +183,8 @@ def job_periods(settings: Settings, interval: float) -> dict[str, dt.timedelta]:
     """Name and period of every job this worker runs (``slack_cards`` only when Slack is on)."""
     every = dt.timedelta(seconds=interval)
     periods = {"outbox": every, "followups": every, "sla_watch": every, "retention": RETENTION_EVERY}
+    periods["transcripts"] = dt.timedelta(seconds=settings.transcript_sync_seconds)
+    periods["reviews"] = dt.timedelta(seconds=settings.review_fill_interval_seconds)
     if settings.slack_enabled:
         periods["slack_cards"] = every
     return periods

@@ -81,13 +81,15 @@ def photo_to_dict(row: CasePhoto) -> dict[str, Any]:
 
 
 def transcript_line_to_dict(line: TranscriptLine) -> dict[str, Any]:
-    """One line of the conversation snapshot stored with a case."""
+    """One line of the conversation stored with a case; a bot line with its stage and wording id."""
     return {
         "speaker": line.speaker,
         "actor": line.actor,
         "text": line.text,
         "intent": line.intent,
         "at": _iso(line.said_at),
+        "stage": line.stage,
+        "message_id": line.message_id,
     }
 
 

@@ -39,6 +39,8 @@ EVENTS = Table(
     Column("data", Text),
 )
 SPEAKERS = {"user": "customer", "bot": "bot"}
+# The Listen / Understand / Resolve / Confirm stages a bot event may carry in its metadata.
+LINE_STAGES = ("listen", "understand", "resolve", "confirm")
 
 
 def journal_file(folder: Path, conversation_id: str) -> Path:
@@ -95,15 +97,33 @@ class Conversations:
             return None
         return _lines(rows) or None
 
+    def changed(self, after_id: Optional[int] = None, since: Optional[dt.datetime] = None) -> tuple[list[str], int]:
+        """Conversations with a customer or bot line stored after event ``after_id`` (or at/after ``since``).
+
+        Returns them with the newest event id seen, the ``after_id`` of the next call. Asking by event id uses
+        the table's primary key, so a frequent call stays cheap however many conversations there are.
+        """
+        newest = int(after_id or 0)
+        if not self.stored or not self._has_table():
+            return [], newest
+        stmt = select(EVENTS.c.sender_id, func.max(EVENTS.c.id)).where(EVENTS.c.type_name.in_(list(SPEAKERS)))
+        if after_id is not None:
+            stmt = stmt.where(EVENTS.c.id > after_id)
+        if since is not None:
+            stmt = stmt.where(EVENTS.c.timestamp >= since.timestamp())
+        with self.engine.connect() as connection:
+            rows = connection.execute(stmt.group_by(EVENTS.c.sender_id)).all()
+        for _sender, last in rows:
+            newest = max(newest, int(last or 0))
+        return sorted(str(sender) for sender, _last in rows), newest
+
     def mentioning(self, text: str) -> list[str]:
         """Conversations in which ``text`` (e.g. an e-mail address) appears anywhere."""
         if not self.stored or not text or not self._has_table():
             return []
         with self.engine.connect() as connection:
             senders = connection.execute(
-                select(EVENTS.c.sender_id)
-                .where(EVENTS.c.data.ilike(f"%{_escape_like(text)}%", escape="\\"))
-                .distinct()
+                select(EVENTS.c.sender_id).where(EVENTS.c.data.ilike(f"%{_escape_like(text)}%", escape="\\")).distinct()
             ).scalars()
             return sorted(str(s) for s in senders)
 
@@ -144,14 +164,34 @@ def _lines(rows: Iterable[Any]) -> list[dict[str, Any]]:
         text = payload.get("text")
         if not text:
             continue
-        metadata = payload.get("metadata") or {}
+        metadata = payload.get("metadata") if isinstance(payload.get("metadata"), dict) else {}
+        speaker = "staff" if metadata.get("staff") else SPEAKERS[type_name]
+        stage, message_id = evidence_of(metadata) if speaker == "bot" else (None, None)
         lines.append(
             {
-                "speaker": "staff" if metadata.get("staff") else SPEAKERS[type_name],
+                "speaker": speaker,
                 "actor": metadata.get("staff"),
                 "text": text,
                 "intent": intent if type_name == "user" else None,
                 "at": dt.datetime.fromtimestamp(float(timestamp or 0), tz=dt.timezone.utc).isoformat(),
+                "stage": stage,
+                "message_id": message_id,
             }
         )
     return lines
+
+
+def evidence_of(metadata: dict[str, Any]) -> tuple[Optional[str], Optional[str]]:
+    """The stage and wording id a bot event carries in its metadata, each None when it has none.
+
+    The actions put them at the top level (``actions/common.py: say``); Rasa's own ``utter_*`` responses keep
+    their variation's ``metadata`` under ``metadata`` and the response name as ``utter_action``.
+    """
+    inner = metadata.get("metadata")
+    nested: dict[str, Any] = inner if isinstance(inner, dict) else {}
+    stage = metadata.get("stage") or nested.get("stage")
+    message_id = metadata.get("message_id") or nested.get("message_id") or metadata.get("utter_action")
+    return (
+        str(stage) if stage in LINE_STAGES else None,
+        str(message_id)[:80] if isinstance(message_id, str) and message_id else None,
+    )

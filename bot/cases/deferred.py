@@ -65,6 +65,8 @@ def draft_from_record(record: dict[str, Any]) -> CaseDraft:
             at=dt.datetime.fromisoformat(turn["at"]) if turn.get("at") else None,
             actor=turn.get("actor"),
             intent=turn.get("intent"),
+            stage=turn.get("stage"),
+            message_id=turn.get("message_id"),
         )
         for turn in record.get("transcript") or []
     ]

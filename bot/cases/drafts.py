@@ -9,13 +9,19 @@ from typing import Any, Optional
 
 @dataclass
 class TranscriptTurn:
-    """One line of a conversation, as handed over by a channel or the bot."""
+    """One line of a conversation, as handed over by a channel or the bot.
+
+    A bot line carries the Listen / Understand / Resolve / Confirm ``stage`` and the wording ``message_id`` of
+    the response that said it (data/wording/messages.yml, or a fixed ``utter_*`` reply of domain.yml).
+    """
 
     speaker: str  # customer | bot | staff | system
     text: str
     at: Optional[dt.datetime] = None
     actor: Optional[str] = None
     intent: Optional[str] = None
+    stage: Optional[str] = None
+    message_id: Optional[str] = None
 
 
 @dataclass

@@ -13,7 +13,7 @@ from sqlalchemy.exc import IntegrityError
 
 from bot.cases.aggregate import follow_up_delay, link_pending_photos, schedule_follow_up
 from bot.cases.case_json import case_to_dict
-from bot.cases.drafts import CaseDraft, OpenedCase
+from bot.cases.drafts import CaseDraft, OpenedCase, TranscriptTurn
 from bot.cases.models import Case, Customer, Order, Product, TranscriptLine
 from bot.cases.priority import Severity, assess_severity
 from bot.cases.status import CaseStatus
@@ -77,9 +77,7 @@ def _existing(store: Store, key: str) -> Optional[dict[str, Any]]:
         return case_to_dict(case, store.clock()) if case is not None else None
 
 
-def _write_case(
-    store: Store, uow: UnitOfWork, draft: CaseDraft, actor: str, now: dt.datetime
-) -> Case:
+def _write_case(store: Store, uow: UnitOfWork, draft: CaseDraft, actor: str, now: dt.datetime) -> Case:
     """Stage the case with everything that belongs to it; the caller commits."""
     known = _look_up(uow, draft)
     severity = assess_severity(draft.description, draft.defect_category, draft.component, draft.injury_reported)
@@ -87,19 +85,26 @@ def _write_case(
     case.reference = uow.cases.next_reference(now.year)
     uow.cases.add(case)
     _record_opening(uow, case, draft, severity, actor, now)
-    uow.cases.add_transcript(
-        case,
-        (
-            TranscriptLine(speaker=t.speaker, actor=t.actor, text=t.text, intent=t.intent, said_at=t.at)
-            for t in draft.transcript
-        ),
-    )
+    uow.cases.add_transcript(case, (transcript_line(t) for t in draft.transcript))
     delay = follow_up_delay(store, case.resolution_type)
     schedule_follow_up(uow, case, case.resolution_due, delay, actor, now)
     if draft.conversation_id:
         link_pending_photos(uow, case, now)
     uow.session.flush()
     return case
+
+
+def transcript_line(turn: TranscriptTurn) -> TranscriptLine:
+    """The stored line of one transcript turn (a bot line keeps its stage and wording id)."""
+    return TranscriptLine(
+        speaker=turn.speaker,
+        actor=turn.actor,
+        text=turn.text,
+        intent=turn.intent,
+        said_at=turn.at,
+        stage=turn.stage or None,
+        message_id=turn.message_id or None,
+    )
 
 
 def _look_up(uow: UnitOfWork, draft: CaseDraft) -> _Known:

@@ -30,8 +30,6 @@ def format_reference(year: int, number: int) -> str:
     return f"CS-{year:04d}-{number:06d}"
 
 
-
-
 class CaseRepository:
     """Cases and their hash-chained events."""
 
@@ -150,6 +148,39 @@ class CaseRepository:
     def transcript(self, case: Case) -> list[TranscriptLine]:
         """The conversation snapshot stored with ``case``, in order."""
         stmt = select(TranscriptLine).where(TranscriptLine.case_id == case.id).order_by(TranscriptLine.seq)
+        return list(self.session.execute(stmt).scalars())
+
+    def append_transcript(self, case: Case, lines: Iterable[TranscriptLine]) -> int:
+        """Stage ``lines`` after the last line stored with ``case``; how many.
+
+        Two writers appending at once cannot both take the same place (``case_id, seq`` is unique): the second
+        one's commit fails and nothing of it is kept.
+        """
+        stmt = select(func.max(TranscriptLine.seq)).where(TranscriptLine.case_id == case.id)
+        last = int(self.session.execute(stmt).scalar() or 0)
+        count = 0
+        for count, line in enumerate(lines, start=1):
+            line.case_id = case.id
+            line.seq = last + count
+            self.session.add(line)
+        return count
+
+    def with_conversations(self, conversation_ids: Iterable[str]) -> list[Case]:
+        """The cases (not anonymised) opened from any of ``conversation_ids``, oldest first."""
+        ids = sorted(set(conversation_ids))
+        if not ids:
+            return []
+        stmt = select(Case).where(Case.conversation_id.in_(ids), Case.anonymised_at.is_(None)).order_by(Case.id)
+        return list(self.session.execute(stmt).unique().scalars())
+
+    def unplaced_bot_lines(self, after_id: int = 0, limit: int = 500) -> list[TranscriptLine]:
+        """Bot lines stored without a stage, by id after ``after_id`` (a page of at most ``limit``)."""
+        stmt = (
+            select(TranscriptLine)
+            .where(TranscriptLine.speaker == "bot", TranscriptLine.stage.is_(None), TranscriptLine.id > after_id)
+            .order_by(TranscriptLine.id)
+            .limit(limit)
+        )
         return list(self.session.execute(stmt).scalars())
 
 

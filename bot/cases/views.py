@@ -29,11 +29,20 @@ def load_history(uow: UnitOfWork, case: Case) -> CaseHistory:
 
 
 def load_transcript(uow: UnitOfWork, case: Case) -> CaseTranscript:
-    """Rasa's full stored conversation when it can be read, else the snapshot kept with the case."""
+    """Rasa's full stored conversation when it can be read, else the lines kept with the case.
+
+    A bot line Rasa stored without its stage (said before every message carried one) takes the stage and
+    wording id the case's own copy of it was given by ``complaints transcripts backfill``.
+    """
     full = uow.conversations.transcript(case.conversation_id) if uow.conversations is not None else None
-    if full is not None:
-        return CaseTranscript(tracker=full)
-    return CaseTranscript(lines=uow.cases.transcript(case))
+    if full is None:
+        return CaseTranscript(lines=uow.cases.transcript(case))
+    if any(line["speaker"] == "bot" and not line.get("stage") for line in full):
+        by_text = {line.text: (line.stage, line.message_id) for line in uow.cases.transcript(case) if line.stage}
+        for line in full:
+            if line["speaker"] == "bot" and not line.get("stage") and line["text"] in by_text:
+                line["stage"], line["message_id"] = by_text[line["text"]]
+    return CaseTranscript(tracker=full)
 
 
 def case_json(

@@ -248,42 +248,59 @@ def _demo_transcript(
     minute = dt.timedelta(minutes=1)
     turns = [
         TranscriptTurn("customer", description, at),
-        TranscriptTurn(
-            "bot",
+        _said(
             "Thank you for telling me about this. I'm really sorry about this. "
             "I'll take care of it from here and make sure it's put right.",
             at,
+            "listen",
+            "listen.heard_about_order",
         ),
-        TranscriptTurn("bot", "What's your order number? You'll find it in your order confirmation email.", at),
+        _said(
+            "What's your order number? You'll find it in your order confirmation email.",
+            at,
+            "understand",
+            "ask.order_number",
+        ),
         TranscriptTurn("customer", order["order_number"], at + minute),
     ]
     if not skip_read_back:
         turns += [
-            TranscriptTurn(
-                "bot",
+            _said(
                 f"Here's what I have so far:\n- Order: {order['order_number']}\nIs that all correct?",
                 at + minute,
+                "understand",
+                "read_back.intro",
             ),
             TranscriptTurn("customer", "yes", at + 2 * minute),
         ]
     turns += [
-        TranscriptTurn(
-            "bot", "Under our returns policy you can choose a remedy.\nWhich would you prefer?", at + 2 * minute
+        _said(
+            "Under our returns policy you can choose a remedy.\nWhich would you prefer?",
+            at + 2 * minute,
+            "resolve",
+            "resolve.question",
         ),
         TranscriptTurn("customer", resolution.replace("_", " ") + " please", at + 3 * minute),
-        TranscriptTurn(
-            "bot",
+        _said(
             f"To confirm: I'll log your case for a {resolution.replace('_', ' ')}.\nShall I go ahead?",
             at + 3 * minute,
+            "confirm",
+            "confirm.question",
         ),
         TranscriptTurn("customer", "yes", at + 4 * minute),
-        TranscriptTurn(
-            "bot",
+        _said(
             "Thank you. I've logged your case. Your reference is shown above; please keep it handy.",
             at + 4 * minute,
+            "confirm",
+            "confirm.case_logged",
         ),
     ]
     return turns
+
+
+def _said(text: str, at: dt.datetime, stage: str, message_id: str) -> TranscriptTurn:
+    """A demo bot line with the stage and wording id of the message it stands for."""
+    return TranscriptTurn("bot", text, at, stage=stage, message_id=message_id)
 
 
 def _settle_past_follow_ups(store: Store) -> None:

@@ -21,12 +21,42 @@ from bot.cases import service
 from bot.cases.status import IllegalTransition
 from bot.cases.store import Store
 from bot.catalogue.importer import ImportFailed
-from bot.cli import analyse, cases, config, corpus, data, followups, outbox, privacy, processes, reports, staff
+from bot.cli import (
+    analyse,
+    cases,
+    config,
+    corpus,
+    data,
+    evidence,
+    followups,
+    outbox,
+    privacy,
+    processes,
+    reports,
+    reviews,
+    staff,
+    transcripts,
+)
 from bot.cli.context import CliContext, CliError, cli_context
 
 ENTRY_POINT_GROUP = "complaints.commands"
 # Registration order matters where a module adds commands to another's group (privacy adds to cases).
-MODULES = (data, cases, privacy, followups, outbox, analyse, corpus, reports, staff, config, processes)
+MODULES = (
+    data,
+    cases,
+    privacy,
+    followups,
+    outbox,
+    analyse,
+    corpus,
+    reports,
+    reviews,
+    evidence,
+    staff,
+    config,
+    processes,
+    transcripts,
+)
 # Errors the user can act on: one line on stderr, exit status 1, no traceback.
 USER_ERRORS = (ImportFailed, service.CaseNotFound, IllegalTransition, ValueError, CliError)
 

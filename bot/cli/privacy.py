@@ -14,26 +14,42 @@ from bot.cli.context import json_option, pass_store, print_json, subgroup
 
 
 @click.command("erase")
-@click.option("--customer", required=True, metavar="EMAIL")
+@click.option("--customer", metavar="EMAIL", help="the customer's e-mail address")
+@click.option("--phone", metavar="NUMBER", help="a customer known only by a phone number (a call-back, no e-mail)")
 @click.option("--actor", default="cli", show_default=True, help="operator recorded in the audit trail")
 @click.option("--dry-run", is_flag=True, help="say what would be erased, change nothing")
 @json_option()
 @pass_store
-def erase(store: Store, customer: str, actor: str, dry_run: bool, as_json: bool) -> None:
-    """Erase a customer's personal data (refused if a case is on legal hold)."""
+def erase(
+    store: Store, customer: Optional[str], phone: Optional[str], actor: str, dry_run: bool, as_json: bool
+) -> None:
+    """Erase a customer's personal data, by e-mail or phone number (refused if a case is on legal hold)."""
     from bot.privacy.erasure import erase_customer
+    from bot.privacy.phone_erasure import erase_phone_customer
 
-    report = erase_customer(store, customer, actor=actor, dry_run=dry_run)
+    if bool(customer) == bool(phone):
+        raise click.UsageError("give either --customer EMAIL or --phone NUMBER")
+    if phone:
+        report = erase_phone_customer(store, phone, actor=actor, dry_run=dry_run)
+    else:
+        report = erase_customer(store, customer or "", actor=actor, dry_run=dry_run)
     if as_json:
         print_json(report.as_dict())
-    elif report.note and not report.cases and not report.customers:
+        return
+    if report.note and not report.cases and not report.customers:
         print(report.note)
     else:
         prefix = "would erase" if dry_run else "erased"
+        people = "1 customer" if report.customers == 1 else f"{report.customers} customer records"
         print(
-            f"{prefix} personal data of 1 customer in {len(report.cases)} case(s) {', '.join(report.cases)}: "
+            f"{prefix} personal data of {people} in {len(report.cases)} case(s) {', '.join(report.cases)}: "
             f"{report.events_redacted} audit event(s) redacted, {report.transcript_lines} transcript line(s), "
             f"{report.tracker_events_deleted} tracker event(s) deleted, {report.photos_deleted} photo(s) deleted"
+        )
+    if report.others_with_number:
+        print(
+            f"not erased: {report.others_with_number} customer(s) with an e-mail address also gave this number; "
+            "erase them with --customer EMAIL once you know it is the same person"
         )
 
 

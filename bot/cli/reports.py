@@ -9,7 +9,8 @@ from typing import Any, Callable, Optional
 import click
 
 from bot.cases.store import Store
-from bot.cli.context import F, json_option, pass_store, print_json
+from bot.cli.context import ArgChoice, F, json_option, pass_store, print_json
+from bot.vocabulary import CASE_KINDS
 
 
 class Duration(click.ParamType):
@@ -34,6 +35,12 @@ def _window(command: F) -> F:
     return since(json_option()(command))
 
 
+def _kind(command: F) -> F:
+    """``--kind K``: only cases of one kind (SLA and satisfaction count every kind without it)."""
+    option = click.option("--kind", type=ArgChoice(CASE_KINDS), help="only cases of this kind (default: every kind)")
+    return option(command)
+
+
 @click.group("report")
 def report() -> None:
     """Supervisor reports."""
@@ -51,22 +58,24 @@ def themes(store: Store, since: dt.timedelta, as_json: bool) -> None:
 
 @report.command("sla")
 @_window
+@_kind
 @pass_store
-def sla(store: Store, since: dt.timedelta, as_json: bool) -> None:
-    """SLA compliance and response/resolution times."""
+def sla(store: Store, since: dt.timedelta, as_json: bool, kind: Optional[str]) -> None:
+    """SLA compliance and response/resolution times (every kind of case, or --kind K)."""
     from bot import reports
 
-    _show(reports.sla(store, since), as_json, _print_sla)
+    _show(reports.sla(store, since, kind=kind), as_json, _print_sla)
 
 
 @report.command("satisfaction")
 @_window
+@_kind
 @pass_store
-def satisfaction(store: Store, since: dt.timedelta, as_json: bool) -> None:
-    """Satisfaction, reopened cases and repeat complaints."""
+def satisfaction(store: Store, since: dt.timedelta, as_json: bool, kind: Optional[str]) -> None:
+    """Satisfaction and reopened cases (every kind of case, or --kind K); repeat complaints."""
     from bot import reports
 
-    _show(reports.satisfaction(store, since), as_json, _print_satisfaction)
+    _show(reports.satisfaction(store, since, kind=kind), as_json, _print_satisfaction)
 
 
 @report.command("process")
@@ -105,7 +114,14 @@ def _print_themes(result: dict[str, Any]) -> None:
         )
 
 
+def _kinds_line(result: dict[str, Any]) -> str:
+    kinds = result["case_kinds"]
+    return "kinds of case: " + ("all" if kinds == "all" else ", ".join(kinds))
+
+
 def _print_sla(result: dict[str, Any]) -> None:
+    by_kind = ", ".join(f"{n} {kind}" for kind, n in result["by_kind"].items())
+    print(f"{_kinds_line(result)}; {result['cases']} cases" + (f" ({by_kind})" if by_kind else ""))
     for part in ("first_response", "resolution"):
         r = result[part]
         print(
@@ -117,8 +133,8 @@ def _print_sla(result: dict[str, Any]) -> None:
 
 def _print_satisfaction(result: dict[str, Any]) -> None:
     print(
-        f"answers {result['answers']}, average {result['average']}, low share {result['low_share']}, "
-        f"reopened {result['reopened']}, distribution {result['distribution']}"
+        f"{_kinds_line(result)}; answers {result['answers']}, average {result['average']}, "
+        f"low share {result['low_share']}, reopened {result['reopened']}, distribution {result['distribution']}"
     )
 
 

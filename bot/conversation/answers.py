@@ -78,7 +78,9 @@ def handle_answer(
         bump(state, turn, requested or "empty")
         return turn
     message = read_message(catalogue, text, intent, entities)
-    if intent in ASIDE_INTENTS and not message.facts and not _answers_anyway(state, requested, text):
+    # A status question's own e-mail or order number says whose order it is; only a fault in it answers the form.
+    status = intent in ("order_status", "refund_status") and not {"defect_category", "component"} & set(message.facts)
+    if intent in ASIDE_INTENTS and (status or not message.facts) and not _answers_anyway(state, requested, text):
         return None
     step = STEPS.get(requested or "")
     if step is not None:

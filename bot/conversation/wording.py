@@ -4,19 +4,25 @@ Each message has an id, its Listen / Understand / Resolve / Confirm stage and a 
 placeholders. :func:`say` renders one; an unknown id, a missing value or a value the text does not use is
 an error (a unit test renders every message, so a typo never reaches a customer). The catalogue is read
 and checked once per process.
+
+Rasa's seven fixed replies (the ``utter_*`` responses of ``domain.yml``) carry their stage in each variation's
+``metadata``; :func:`fixed_replies` reads them. :func:`identify` finds which message a text said (for
+transcripts stored before every bot line carried its wording id).
 """
 
 from __future__ import annotations
 
+import re
 import string
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any, Mapping, Optional
 
 import yaml
 
 WORDING_FILE = Path(__file__).resolve().parents[2] / "data" / "wording" / "messages.yml"
+DOMAIN_FILE = Path(__file__).resolve().parents[2] / "domain.yml"
 STAGES = ("listen", "understand", "resolve", "confirm")
 
 
@@ -100,3 +106,76 @@ def say(message_id: str, **values: Any) -> str:
 def template(message_id: str) -> str:
     """The raw text of ``message_id``, placeholders unfilled."""
     return message(message_id).text
+
+
+def parse_fixed_replies(data: Any) -> dict[str, Message]:
+    """Rasa's fixed replies of a parsed domain (``responses``): each variation's text, stage from its metadata."""
+    responses = data.get("responses") if isinstance(data, Mapping) else None
+    messages: dict[str, Message] = {}
+    for name, variations in (responses or {}).items():
+        for variation in variations or []:
+            stage = ((variation or {}).get("metadata") or {}).get("stage")
+            text = (variation or {}).get("text")
+            if stage not in STAGES or not isinstance(text, str) or not text:
+                raise WordingError(f"response {name!r}: each variation needs a text and metadata.stage in {STAGES}")
+            messages.setdefault(str(name), Message(str(name), stage, text, _placeholders(str(name), text)))
+    return messages
+
+
+@lru_cache(maxsize=1)
+def fixed_replies() -> dict[str, Message]:
+    """The ``utter_*`` responses of domain.yml, read and checked once per process."""
+    with open(DOMAIN_FILE, encoding="utf-8") as handle:
+        return parse_fixed_replies(yaml.safe_load(handle))
+
+
+# A text is matched against a template only when the template has enough fixed words to tell it apart:
+# "{item} ({detail})" or "{text}" would match almost anything.
+MIN_LITERAL = 5
+MIN_LITERAL_AFTER_PLACEHOLDER = 15
+
+
+@dataclass(frozen=True)
+class _Template:
+    message: Message
+    pattern: re.Pattern[str]
+    literal: int
+
+
+def _template(message: Message) -> Optional[_Template]:
+    """A regular expression for ``message``'s text (placeholders match anything), or None if too vague."""
+    parts, literal, leading = [], 0, None
+    for text, field, _spec, _conversion in string.Formatter().parse(message.text):
+        if text:
+            parts.append(re.escape(text))
+            literal += len(text)
+            leading = True if leading is None else leading
+        if field is not None:
+            parts.append("(?:.*?)")
+            leading = False if leading is None else leading
+    if literal < MIN_LITERAL or (not leading and literal < MIN_LITERAL_AFTER_PLACEHOLDER):
+        return None
+    return _Template(message, re.compile("".join(parts), re.DOTALL), literal)
+
+
+@lru_cache(maxsize=4)
+def _templates(messages: tuple[Message, ...]) -> tuple[_Template, ...]:
+    return tuple(t for t in (_template(m) for m in messages) if t is not None)
+
+
+def identify(text: str) -> Optional[Message]:
+    """The catalogue message (or fixed reply) that said ``text``, or None when none did.
+
+    Placeholders match any words. A text that is exactly one message wins; else a composed reply, which starts
+    with its leading message (a read-back starts with "Here's what I have so far:"). Among several, the
+    message with the most fixed words wins.
+    """
+    said = (text or "").strip()
+    if not said:
+        return None
+    templates = _templates((*catalogue().values(), *fixed_replies().values()))
+    exact = [t for t in templates if t.pattern.fullmatch(said)]
+    leading = exact or [t for t in templates if t.pattern.match(said)]
+    if not leading:
+        return None
+    return max(leading, key=lambda t: t.literal).message

@@ -31,6 +31,7 @@ from bot.cases.unit_of_work import UnitOfWork
 from bot.exports.redact import PERSONAL_KEYS, redact
 from bot.patterns import same_phone
 from bot.privacy.log_masking import mask_text
+from bot.reviews.erasure import scrub_reviews
 
 log = logging.getLogger(__name__)
 
@@ -67,10 +68,15 @@ class ErasureReport:
     tracker_events_deleted: int = 0
     follow_ups: int = 0
     photos_deleted: int = 0
+    others_with_number: int = 0  # erasure by phone: customers with an e-mail address who gave it too (kept)
     dry_run: bool = False
     note: str = ""
     _files: list[Path] = field(default_factory=list, repr=False)
     _conversations: set[str] = field(default_factory=set, repr=False)
+
+    def add_conversations(self, conversation_ids: Iterable[str]) -> None:
+        """Rasa conversations to delete with the erasure (those mentioning the customer)."""
+        self._conversations.update(conversation_ids)
 
     def as_dict(self) -> dict[str, Any]:
         """JSON-ready form."""
@@ -82,6 +88,7 @@ class ErasureReport:
             "tracker_events_deleted": self.tracker_events_deleted,
             "follow_ups": self.follow_ups,
             "photos_deleted": self.photos_deleted,
+            "others_with_number": self.others_with_number,
             "dry_run": self.dry_run,
             "note": self.note,
         }
@@ -121,6 +128,11 @@ def salted_digest(value: str) -> str:
     return hashlib.sha256(("complaints-erasure:" + value.strip().lower()).encode("utf-8")).hexdigest()[:16]
 
 
+def conversations_of(store: Store) -> Conversations:
+    """Rasa's stored conversations for ``store``."""
+    return store.conversations or Conversations(store.settings)
+
+
 def _forget_conversations(store: Store, report: ErasureReport) -> None:
     """Delete (or, in a dry run, count) Rasa's stored conversations of the erased cases.
 
@@ -128,7 +140,7 @@ def _forget_conversations(store: Store, report: ErasureReport) -> None:
     fails, nothing is committed and the erasure can simply be run again; if the commit fails after it, a
     second run finds the same conversation ids on the cases and completes (deleting is idempotent).
     """
-    conversations = store.conversations or Conversations(store.settings)
+    conversations = conversations_of(store)
     if report.dry_run:
         report.tracker_events_deleted += conversations.count(report._conversations)
     else:
@@ -151,6 +163,7 @@ def _anonymise_case(
     _scrub_case_fields(case, who, now)
     lines = _scrub_transcript(session, case, who)
     report.transcript_lines += lines
+    scrub_reviews(session, case.id, lambda text: scrub_text(text, who))  # supervisors' comments on it
     redacted_seqs = _redact_events(session, case, who, now)
     report.events_redacted += len(redacted_seqs)
     for follow_up in session.execute(select(FollowUp).where(FollowUp.case_id == case.id)).unique().scalars():
@@ -255,7 +268,8 @@ def _identity(customer: Optional[Customer]) -> Identity:
     )
 
 
-def _remove_files(paths: Iterable[Path]) -> None:
+def remove_files(paths: Iterable[Path]) -> None:
+    """Delete erased photo files (after the commit) and their folders once empty."""
     for path in paths:
         try:
             path.unlink(missing_ok=True)
@@ -264,6 +278,42 @@ def _remove_files(paths: Iterable[Path]) -> None:
             continue
         with contextlib.suppress(OSError):
             path.parent.rmdir()  # only when empty
+
+
+def erase_customers(
+    uow: UnitOfWork, store: Store, customers: list[Customer], actor: str, report: ErasureReport
+) -> None:
+    """Anonymise every case of ``customers`` and erase their rows, all or nothing (refused under legal hold)."""
+    by_id = {customer.id: customer for customer in customers}
+    cases = list(
+        uow.session.execute(select(Case).where(Case.customer_id.in_(sorted(by_id))).order_by(Case.id))
+        .unique()
+        .scalars()
+    )
+    held = [c.reference for c in cases if c.legal_hold]
+    if held:
+        raise LegalHoldError(
+            f"refused: case(s) {', '.join(held)} are under legal hold; nothing was erased "
+            "(release the hold with `complaints cases release REF` first)"
+        )
+    now = store.clock()
+    for case in cases:
+        _anonymise_case(uow, store, case, _identity(by_id[case.customer_id]), actor, now, "erasure request", report)
+    for customer in customers:
+        _erase_customer_row(customer, now)
+    report.customers = len(customers)
+
+
+def commit_erasure(store: Store, uow: UnitOfWork, report: ErasureReport) -> bool:
+    """Forget the conversations, commit and remove photo files (True), or roll back in a dry run (False)."""
+    _forget_conversations(store, report)
+    if report.dry_run:
+        uow.rollback()
+        report.note = "dry run: nothing was changed"
+        return False
+    uow.commit()
+    remove_files(report._files)
+    return True
 
 
 def erase_customer(store: Store, email: str, actor: str, dry_run: bool = False) -> ErasureReport:
@@ -281,32 +331,11 @@ def erase_customer(store: Store, email: str, actor: str, dry_run: bool = False) 
         if customer is None:
             report.note = "no customer with that e-mail address (never known, or already erased)"
             return report
-        cases = list(
-            uow.session.execute(select(Case).where(Case.customer_id == customer.id).order_by(Case.id))
-            .unique()
-            .scalars()
-        )
-        held = [c.reference for c in cases if c.legal_hold]
-        if held:
-            raise LegalHoldError(
-                f"refused: case(s) {', '.join(held)} are under legal hold; nothing was erased "
-                "(release the hold with `complaints cases release REF` first)"
-            )
-        who = _identity(customer)
-        now = store.clock()
-        for case in cases:
-            _anonymise_case(uow, store, case, who, actor, now, "erasure request", report)
+        erase_customers(uow, store, [customer], actor, report)
         # conversations that mention the e-mail but never became one of their cases
-        report._conversations.update((store.conversations or Conversations(store.settings)).mentioning(email))
-        _erase_customer_row(customer, now)
-        report.customers = 1
-        _forget_conversations(store, report)
-        if dry_run:
-            uow.rollback()
-            report.note = "dry run: nothing was changed"
+        report.add_conversations(conversations_of(store).mentioning(email))
+        if not commit_erasure(store, uow, report):
             return report
-        uow.commit()
-    _remove_files(report._files)
     log.info("erased personal data of customer %s: %d case(s)", salted_digest(email), len(report.cases))
     return report
 
@@ -365,6 +394,6 @@ def run_retention(
             report.note = "dry run: nothing was changed"
             return report
         uow.commit()
-    _remove_files(report._files)
+    remove_files(report._files)
     log.info("retention (%d months): anonymised %d case(s)", months, len(report.cases))
     return report

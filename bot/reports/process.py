@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections import defaultdict
 from dataclasses import dataclass
 from html import escape
@@ -17,60 +16,129 @@ from bot.reports.windows import hours, median, rounded, window
 
 STAGES = ("Listen", "Understand", "Resolve", "Confirm")
 
-# Checked in order; the first rule that matches a bot turn gives its stage.
-_STAGE_RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("Confirm", re.compile(r"I've logged your case|your reference is|case reference", re.IGNORECASE)),
-    ("Resolve", re.compile(r"which would you prefer|you can choose|I can offer|options? (are|is)", re.IGNORECASE)),
-    ("Understand", re.compile(r"here's what I have so far|here is what I have|\?\s*$|\?\s", re.IGNORECASE)),
-    (
-        "Listen",
-        re.compile(r"\bsorry\b|apologi[sz]e|I understand|that's frustrating|thank you for telling", re.IGNORECASE),
-    ),
-)
+# Wording ids (data/wording/messages.yml) the checks look for. The stage of every other line is the one its
+# message was given where the wording lives, stored with the line: nothing here reads the words.
+READ_BACK_IDS = frozenset({"read_back.intro"})
+HANDOFF_IDS = frozenset({"handoff.with_case", "handoff.without_case", "store.deferred_handoff"})
+# What the assistant says when it has logged (or, with the database down, kept) a case: the end of its flow.
+DEFERRED_IDS = frozenset({"store.deferred_case", "store.deferred_handoff"})
+CLOSING_IDS = DEFERRED_IDS | {
+    "confirm.case_logged",
+    "handoff.with_case",
+    "callback.logged",
+    "cancel_order.logged",
+    "orders.investigation_logged",
+    "returns.logged",
+}
+LATE_ID = "confirm.case_logged_late"  # the reference of a case kept while the database was down, given later
+HANDED_OVER = "handed over before the read-back"
 
 
 @dataclass(frozen=True)
 class AnnotatedTurn:
-    """A transcript turn with the stage its words show (None for customer turns and small talk)."""
+    """A transcript turn with the stage of the response that said it (None for customer and staff turns).
+
+    ``in_flow`` marks the turns of the flow judged: from the end of any earlier case's flow to the message
+    that logged this case (what follows, e.g. the satisfaction follow-up, is shown but not judged).
+    """
 
     speaker: str
     text: str
     stage: Optional[str]
     at: Optional[str] = None
+    message_id: Optional[str] = None
+    actor: Optional[str] = None
+    in_flow: bool = True
 
 
-def stage_of(text: str) -> Optional[str]:
-    """The Listen/Understand/Resolve/Confirm stage a bot message belongs to, if any."""
-    for stage, pattern in _STAGE_RULES:
-        if pattern.search(text or ""):
-            return stage
-    return None
+def _field(turn: Any, name: str) -> Any:
+    return turn.get(name) if isinstance(turn, dict) else getattr(turn, name, None)
 
 
-def annotate(turns: Sequence[Any]) -> dict[str, Any]:
-    """Annotate each turn (objects or dicts with ``speaker`` and ``text``) and say which stages were skipped.
+def _annotated(turn: Any) -> AnnotatedTurn:
+    """One turn (a dict of the case JSON, a stored line or a transcript turn) with its stored stage."""
+    speaker = str(_field(turn, "speaker"))
+    at = _field(turn, "at") if _field(turn, "at") is not None else _field(turn, "said_at")
+    stage = _field(turn, "stage") if speaker == "bot" else None
+    stage = str(stage).capitalize() if stage and str(stage).capitalize() in STAGES else None
+    return AnnotatedTurn(
+        speaker,
+        str(_field(turn, "text") or ""),
+        stage,
+        at.isoformat() if isinstance(at, dt.datetime) else at,
+        (_field(turn, "message_id") or None) if speaker == "bot" else None,
+        _field(turn, "actor"),
+    )
 
-    A conversation follows the flow when all four stages appear and the read-back came before the
-    options were offered.
-    """
-    annotated: list[AnnotatedTurn] = []
-    for turn in turns:
-        speaker = turn["speaker"] if isinstance(turn, dict) else turn.speaker
-        text = turn["text"] if isinstance(turn, dict) else turn.text
-        at = turn.get("at") if isinstance(turn, dict) else getattr(turn, "said_at", None)
-        stage = stage_of(text) if speaker == "bot" else None
-        annotated.append(AnnotatedTurn(speaker, text, stage, at.isoformat() if isinstance(at, dt.datetime) else at))
-    seen = [t.stage for t in annotated if t.stage]
-    missing = [s for s in STAGES if s not in seen]
-    read_back = any(t.speaker == "bot" and "here's what i have" in t.text.lower() for t in annotated)
+
+def _closing(turns: Sequence[AnnotatedTurn], closings: list[int], reference: Optional[str]) -> Optional[int]:
+    """Where the flow of case ``reference`` ended (the last flow when no reference is given)."""
+    if not reference:
+        return closings[-1] if closings else None
+    mine = [i for i in closings if reference in turns[i].text]
+    if mine:
+        return mine[0]
+    # Kept while the database was down, then announced: the flow ended with "your reference will follow".
+    late = [i for i, t in enumerate(turns) if t.message_id == LATE_ID and reference in t.text]
+    kept = [i for i in closings if late and i < late[0] and turns[i].message_id in DEFERRED_IDS]
+    return kept[-1] if kept else (closings[-1] if closings else None)  # not found: the last flow
+
+
+def _flow_bounds(turns: Sequence[AnnotatedTurn], reference: Optional[str]) -> tuple[int, int]:
+    """``[start, end)`` of the flow to judge: from the end of an earlier case's flow to the end of this one's."""
+    closings = [i for i, t in enumerate(turns) if t.message_id in CLOSING_IDS]
+    close = _closing(turns, closings, reference)
+    end = len(turns) if close is None else close + 1  # not stored as logged: the flow so far
+    earlier = [i for i in closings if i < end - 1 or close is None]
+    return (earlier[-1] + 1 if earlier else 0), end
+
+
+def _first(turns: Sequence[AnnotatedTurn], test: Any) -> Optional[int]:
+    return next((i for i, t in enumerate(turns) if t.speaker == "bot" and test(t)), None)
+
+
+def _problems(flow: Sequence[AnnotatedTurn], seen: list[str]) -> tuple[list[str], list[str], bool]:
+    """(missing stages, problems, read back before the offer) of one flow."""
+    read_back = _first(flow, lambda t: t.message_id in READ_BACK_IDS)
+    offer = _first(flow, lambda t: t.stage == "Resolve")
+    understood = _first(flow, lambda t: t.stage == "Understand")
+    handoff = _first(flow, lambda t: t.message_id in HANDOFF_IDS)
+    handed_over_early = handoff is not None and (read_back is None or handoff < read_back)
+    ends_in_handoff = bool(flow) and flow[-1].message_id in HANDOFF_IDS
+    # A flow handed to a person after the read-back is theirs to resolve and confirm.
+    required = STAGES[:2] if ends_in_handoff and not handed_over_early else STAGES
+    missing = [s for s in required if s not in seen]
     problems = [f"skipped {s}" for s in missing]
-    if not read_back:
+    if handed_over_early:
+        problems.append(HANDED_OVER)
+    elif read_back is None and not ends_in_handoff:
         problems.append("no read-back of the facts")
-    if "Resolve" in seen and "Understand" in seen and seen.index("Resolve") < seen.index("Understand"):
+    if offer is not None and read_back is not None and read_back > offer:
+        problems.append("no read-back of the facts before the offer")
+    if offer is not None and understood is not None and offer < understood:
         problems.append("options offered before the facts were understood")
+    return missing, problems, read_back is not None and (offer is None or read_back < offer)
+
+
+def annotate(turns: Sequence[Any], reference: Optional[str] = None) -> dict[str, Any]:
+    """Each turn with the stage stored with it, and whether the flow of the case followed the process.
+
+    ``turns`` are objects or dicts with ``speaker``, ``text`` and, for bot lines, ``stage`` and ``message_id``
+    (the response that said it). The flow judged ends with the message that logged case ``reference`` (without
+    one, the last such message); lines after it (the follow-up, later questions) are not judged. A flow is
+    followed when all four stages appear, the facts were read back (``read_back.intro``) before the offer,
+    nothing was offered before the facts were asked for, and the customer was not handed to a person before
+    the read-back. Returns ``turns, stages, missing, read_back, problems, followed``.
+    """
+    annotated = [_annotated(turn) for turn in turns]
+    start, end = _flow_bounds(annotated, reference)
+    annotated = [AnnotatedTurn(**{**t.__dict__, "in_flow": start <= i < end}) for i, t in enumerate(annotated)]
+    flow = annotated[start:end]
+    seen = list(dict.fromkeys(t.stage for t in flow if t.stage))
+    missing, problems, read_back = _problems(flow, seen)
     return {
         "turns": [t.__dict__ for t in annotated],
-        "stages": list(dict.fromkeys(seen)),
+        "stages": seen,
         "missing": missing,
         "read_back": read_back,
         "problems": problems,
@@ -109,7 +177,7 @@ def compliance(store: Store, since: dt.timedelta, until: Optional[dt.datetime] =
     for case in cases:
         if not lines.get(case.id):
             continue
-        result = annotate(lines[case.id])
+        result = annotate(lines[case.id], case.reference)
         year, week, _ = case.created_at.isocalendar()
         key = f"{year}-W{week:02d}"
         bucket = weeks.setdefault(key, {"week": key, "conversations": 0, "followed": 0})

@@ -1,7 +1,8 @@
 """SLA compliance, response and resolution times, satisfaction and repeat complaints.
 
 SLA and satisfaction count every kind of case (a call-back has due times and a follow-up like a complaint) and
-say so (``case_kinds: "all"``, SLA also ``by_kind``); repeat complaints count complaints only.
+say so (``case_kinds: "all"``, SLA also ``by_kind``), or one kind when asked (``kind="callback"``: then
+``case_kinds: ["callback"]``); repeat complaints count complaints only.
 """
 
 from __future__ import annotations
@@ -17,10 +18,28 @@ from bot.cases.sla import is_breached
 from bot.cases.status import OPEN_STATUSES
 from bot.cases.store import Store
 from bot.reports.windows import hours, median, percentile, rounded, window
+from bot.vocabulary import CASE_KINDS
 
 LOW_SCORE = 2
 ALL_KINDS = "all"
 COMPLAINT = "complaint"
+
+
+def check_kind(kind: Optional[str]) -> Optional[str]:
+    """``kind`` when it is None or one of bot.vocabulary.CASE_KINDS; a ValueError naming them otherwise."""
+    if kind is not None and kind not in CASE_KINDS:
+        raise ValueError(f"unknown case kind {kind!r}; choose from {', '.join(CASE_KINDS)}")
+    return kind
+
+
+def _kinds_counted(kind: Optional[str]) -> Any:
+    """What the report counts, for its JSON: ``"all"``, or ``[kind]``."""
+    return [kind] if kind else ALL_KINDS
+
+
+def _of_kind(kind: Optional[str]) -> tuple[Any, ...]:
+    """The SQL condition for cases of ``kind`` (none for every kind)."""
+    return (Case.kind == kind,) if kind else ()
 
 
 def _durations(values: list[float]) -> dict[str, Any]:
@@ -48,15 +67,19 @@ def _counted(met: Any, breached: Any) -> dict[str, Any]:
     return {"met": met, "breached": breached, "rate": rounded(met / decided, 3) if decided else None}
 
 
-def sla(store: Store, since: dt.timedelta, until: Optional[dt.datetime] = None) -> dict[str, Any]:
+def sla(
+    store: Store, since: dt.timedelta, until: Optional[dt.datetime] = None, kind: Optional[str] = None
+) -> dict[str, Any]:
     """SLA compliance and time to first response / resolution for cases logged in the window.
 
-    Compliance is counted in the database (``GROUP BY priority``); only the response and resolution
-    times (for the medians) and the breached open cases are read row by row.
+    Every kind of case, or only cases of ``kind`` (one of bot.vocabulary.CASE_KINDS; a ValueError otherwise),
+    the breached open cases included. Compliance is counted in the database (``GROUP BY priority``); only the
+    response and resolution times (for the medians) and the breached open cases are read row by row.
     """
+    kinds = _of_kind(check_kind(kind))
     now = store.clock()
     win = window(now, since, until)
-    in_window = (Case.created_at >= win.start, Case.created_at < win.end)
+    in_window = (Case.created_at >= win.start, Case.created_at < win.end, *kinds)
     first_met, first_breached = _compliance_sums(Case.first_response_due, Case.first_responded_at, now)
     res_met, res_breached = _compliance_sums(Case.resolution_due, Case.resolved_at, now)
     with store.unit_of_work() as uow:
@@ -79,17 +102,17 @@ def sla(store: Store, since: dt.timedelta, until: Optional[dt.datetime] = None) 
                 select(Case.created_at, Case.resolved_at).where(*in_window, Case.resolved_at.is_not(None))
             )
         ]
-        open_rows = _open_breach_candidates(uow.session, now)
+        open_rows = _open_breach_candidates(uow.session, now, kinds)
         by_kind = {
-            str(kind or COMPLAINT): int(n)
-            for kind, n in uow.session.execute(
+            str(counted or COMPLAINT): int(n)
+            for counted, n in uow.session.execute(
                 select(Case.kind, func.count()).where(*in_window).group_by(Case.kind).order_by(Case.kind)
             )
         }
     totals, by_priority = _by_priority(counts)
     return {
         "window": win.as_dict(),
-        "case_kinds": ALL_KINDS,
+        "case_kinds": _kinds_counted(kind),
         "cases": totals[0],
         "by_kind": by_kind,
         "first_response": {**_counted(totals[1], totals[2]), **_durations(first)},
@@ -114,8 +137,8 @@ def _by_priority(counts: list[Any]) -> tuple[list[int], dict[str, dict[str, Any]
     return totals, by_priority
 
 
-def _open_breach_candidates(session: Any, now: dt.datetime) -> list[Any]:
-    """Open cases (any time) with a due time missed or passed, as rows of their SLA columns."""
+def _open_breach_candidates(session: Any, now: dt.datetime, kinds: tuple[Any, ...] = ()) -> list[Any]:
+    """Open cases (any time; only those matching ``kinds``) with a due time missed or passed, as SLA rows."""
     # One query per open status: each is a range of ix_cases_status_resolution_due, where a single
     # ``status IN (...)`` looks unselective to SQLite's planner (it scans the table).
     breach = or_(
@@ -137,7 +160,7 @@ def _open_breach_candidates(session: Any, now: dt.datetime) -> list[Any]:
                 Case.resolution_due,
                 Case.resolved_at,
                 Case.assignee,
-            ).where(Case.status == status, breach)
+            ).where(Case.status == status, breach, *kinds)
         )
     ]
 
@@ -162,15 +185,22 @@ def _breached_open(open_rows: list[Any], now: dt.datetime) -> list[dict[str, Any
     return breached_open
 
 
-def satisfaction(store: Store, since: dt.timedelta, until: Optional[dt.datetime] = None) -> dict[str, Any]:
+def satisfaction(
+    store: Store, since: dt.timedelta, until: Optional[dt.datetime] = None, kind: Optional[str] = None
+) -> dict[str, Any]:
     """Satisfaction answers recorded in the window, reopened cases, and repeat complaints.
 
+    Answers and reopenings of every kind of case, or of cases of ``kind`` only (one of
+    bot.vocabulary.CASE_KINDS; a ValueError otherwise); repeat complaints always count complaints only.
     A case's latest scored answer in the window counts (a window function picks it); scores and
     reopenings are counted in the database.
     """
+    check_kind(kind)
     now = store.clock()
     win = window(now, since, until)
-    in_window = (CaseEvent.created_at >= win.start, CaseEvent.created_at < win.end)
+    in_window: tuple[Any, ...] = (CaseEvent.created_at >= win.start, CaseEvent.created_at < win.end)
+    if kind:
+        in_window += (CaseEvent.case_id.in_(select(Case.id).where(Case.kind == kind)),)
     score = CaseEvent.data["score"].as_integer()
     with store.unit_of_work() as uow:
         answers = (
@@ -198,7 +228,7 @@ def satisfaction(store: Store, since: dt.timedelta, until: Optional[dt.datetime]
     low = sum(n for s, n in distribution.items() if s <= LOW_SCORE)
     return {
         "window": win.as_dict(),
-        "case_kinds": ALL_KINDS,
+        "case_kinds": _kinds_counted(kind),
         "answers": answered,
         "average": rounded(total / answered, 2) if answered else None,
         "distribution": {str(s): distribution.get(s, 0) for s in range(1, 6)},

@@ -15,6 +15,9 @@ from pathlib import Path
 
 import pytest
 
+from bot.cases import service
+from bot.cases.service import CaseDraft
+from bot.cases.store import open_store
 from bot.settings import load_settings
 from tests.integration.test_conversation_rest import cli
 from tests.support.customer import Persona, complain
@@ -49,6 +52,8 @@ ORDERS = [
     ("RQ-3005", "meera.rq@example.com", -14, None, "dispatched", -12, -4, "Evri", "EV999"),
     ("RQ-3006", "kit.rq@example.com", -10, -6, "delivered", -8, -6, "DPD", "DPD777"),
     ("RQ-3007", "ada.rq@example.com", -9, -4, "delivered", -6, -4, "DPD", "DPD888"),
+    ("RQ-3008", "lena.rq@example.com", -30, -26, "delivered", -28, -26, "DPD", "DPD321"),
+    ("RQ-3009", "tom.rq@example.com", -4, None, "dispatched", -2, 3, "Evri", "EV4242"),
 ]
 
 
@@ -239,3 +244,91 @@ def test_refund_status_only_for_the_cases_customer(stack: RasaStack) -> None:
     assert "email address" in stranger and "full refund" not in stranger, stranger
     wrong = say(stack, "rq-refund-stranger", "someone@example.net")
     assert "doesn't match" in wrong and "full refund" not in wrong
+
+
+@pytest.fixture(scope="module")
+def refunds_on_order(stack: RasaStack) -> tuple[str, str]:
+    """Two of Lena's cases on order RQ-3008 (a refund completed, a return still open) and a stranger's one."""
+    store = open_store(load_settings({"DATABASE_URL": stack.env["DATABASE_URL"]}))
+    try:
+
+        def opened(description: str, kind: str, email: str) -> str:
+            draft = CaseDraft(description=description, kind=kind, order_number="RQ-3008", customer_email=email,
+                              defect_category="stitching" if kind == "complaint" else "other")  # fmt: skip
+            return service.open_case(store, draft).reference
+
+        refunded = opened("the seam split on the left boot", "complaint", "lena.rq@example.com")
+        returning = opened("change of mind, sending the boots back", "return", "lena.rq@example.com")
+        opened("someone else's complaint about the same order", "complaint", "not.lena@example.net")
+    finally:
+        store.dispose()
+    cli(stack.env, "cases", "resolve", refunded, "--resolution", "refund", "--note", "refunded", "--json")
+    return refunded, returning
+
+
+@pytest.mark.parametrize(
+    "first,number",
+    [
+        ("where is my refund?", "RQ-3008"),
+        ("wheres my refnud", "it was order rq-3008"),
+        ("has my money come back", "RQ-3008"),
+    ],
+)
+def test_refund_status_by_order_number_for_the_orders_customer_only(
+    stack: RasaStack, refunds_on_order: tuple[str, str], first: str, number: str
+) -> None:
+    refunded, returning = refunds_on_order
+    sender = f"rq-refund-order-{abs(hash(first)) % 10_000}"
+    asked = say(stack, sender, first)
+    assert "case reference" in asked, asked
+    need_email = say(stack, sender, number)
+    assert "email address you used for order RQ-3008" in need_email and refunded not in need_email, need_email
+    answer = say(stack, sender, "lena.rq@example.com")
+    assert f"Case {refunded}: a full refund was agreed and completed" in answer, answer
+    assert f"Case {returning} is still open" in answer, answer
+    assert answer.count("Case CS-") == 2, answer  # the stranger's case on the same order is not said
+
+
+def test_refund_status_by_order_number_never_goes_to_another_email(
+    stack: RasaStack, refunds_on_order: tuple[str, str]
+) -> None:
+    refunded, returning = refunds_on_order
+    asked = say(stack, "rq-refund-order-stranger", "any news on my refund for order RQ-3008?")
+    assert "email address you used for order RQ-3008" in asked and "CS-" not in asked.replace("CS-2026-000123", "")
+    wrong = say(stack, "rq-refund-order-stranger", "not.lena@example.net")
+    assert "doesn't match" in wrong and refunded not in wrong and returning not in wrong, wrong
+    typo = say(stack, "rq-refund-order-typo", "refund for RQ-3008? lena.rq@exmaple.com")  # a mistyped address
+    assert "doesn't match" in typo and refunded not in typo, typo
+
+
+# --- a status question in the middle of the complaint form -----------------------------------------------
+
+
+def test_status_questions_inside_the_complaint_are_answered_in_one_turn(stack: RasaStack) -> None:
+    sender = "rq-inside-complaint"
+    opened = say(stack, sender, "I need to report a problem with order RQ-3009")
+    assert "What's wrong with it?" in opened, opened
+    where = say(stack, sender, "wheres my order?")
+    assert "check order RQ-3009" in where and "email address you ordered with" in where, where
+    assert "EV4242" not in where and "Evri" not in where and "What's wrong with it?" in where, where
+    proven = say(stack, sender, "where's my order? tom.rq@example.com")
+    assert "Evri" in proven and "EV4242" in proven and _spoken(3) in proven, proven
+    assert "What's wrong with it?" in proven, proven  # and the complaint carries on where it was
+    refund = say(stack, sender, "any news on my refund?")
+    assert "No refund has been agreed on the complaint we're logging now" in refund, refund
+    assert "What's wrong with it?" in refund, refund
+    carried_on = say(stack, sender, "the sole is coming away at the toe")
+    assert "What's wrong with it?" not in carried_on and "?" in carried_on, carried_on
+
+
+# --- the time for a call-back, whatever the model makes of it ---------------------------------------------
+
+
+@pytest.mark.parametrize("when", ["any time before noon", "after 6pm thanks", "tomorrow morning pls", "4"])
+def test_the_answer_to_when_to_call_is_always_the_time(stack: RasaStack, when: str) -> None:
+    sender = f"rq-callback-when-{abs(hash(when)) % 10_000}"
+    asked = say(stack, sender, "can someone call me back please? my number is 07700 900321")
+    assert "ending 321" in asked and "good time" in asked, asked
+    reference = reference_in(say(stack, sender, when))
+    case = cli(stack.env, "cases", "show", reference, "--json")
+    assert case["kind"] == "callback" and case.get("callback_at") == when

@@ -480,3 +480,105 @@ def test_a_callback_phone_is_erased_and_never_logged(pstore: Store, caplog: pyte
     assert case["customer"]["phone"] is None and case["kind"] == "callback"
     assert service.verify_case_chain(pstore, reference)["ok"]
     assert service.get_case(pstore, other)["customer"]["email"] == bob.email
+
+
+# --- a customer known only by a phone number (a call-back without an e-mail) ---------------------------------
+
+
+def _callback(store: Store, conversation: str, phone: str, name: str = "", email: str | None = None) -> str:
+    """A call-back case as the conversation opens it; without ``email`` its customer is known by the number alone."""
+    now = store.clock()
+    said = f"please call me back on {phone}, I'm {name or 'at work'} until 5"
+    return service.open_case(
+        store,
+        CaseDraft(
+            description=f"The customer asked for a call back (after 5pm). {said}",
+            kind="callback",
+            channel="rest",
+            conversation_id=conversation,
+            customer_name=name,
+            customer_email=email,
+            customer_phone=phone,
+            callback_at=f"after 5pm on {phone}",
+            idempotency_key=f"{conversation}:callback",
+            transcript=[TranscriptTurn("customer", said, now), TranscriptTurn("bot", "When's a good time?", now)],
+        ),
+    ).reference
+
+
+def test_a_phone_only_customer_is_erased_by_phone_number(
+    pstore: Store, capsys: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    jane, _ = _people(pstore)
+    janes = _open(pstore, jane, "conv-jane-kept")
+    # the same person twice (two call-backs, the number typed two ways: two customer rows), and someone else
+    first = _callback(pstore, "conv-ravi-1", "07700 900555", "Ravi Shah")
+    second = _callback(pstore, "conv-ravi-2", "+44 7700 900555")
+    stranger = _callback(pstore, "conv-other-phone", "07700 900666", "Olu Bello")
+    service.resolve_case(pstore, first, "none", "sam", note="called Ravi Shah on 07700900555")
+    _save_tracker(pstore, "conv-ravi-1", ["can you call me back", "07700 900 555", "I'm Ravi Shah"])
+    _save_tracker(pstore, "conv-ravi-untracked", ["ring me on +447700900555 please"])  # never became a case
+    _save_tracker(pstore, "conv-other-phone", ["call me on 07700 900666"])
+    _save_tracker(pstore, "conv-digits-only", ["my order number is 555-2231"])  # the same last digits: kept
+    needles = ["07700 900555", "+44 7700 900555", "07700900555", "07700 900 555", "+447700900555", "Ravi Shah"]
+    assert _occurrences(pstore, needles)
+    dump = _dump(pstore)
+
+    assert main(["erase", "--phone", "07700900555", "--dry-run"], store=pstore) == 0
+    assert f"would erase personal data of 2 customer records in 2 case(s) {first}, {second}" in capsys.readouterr().out
+    assert _dump(pstore) == dump  # a dry run changes nothing
+
+    caplog.set_level(logging.INFO)
+    assert main(["erase", "--phone", "+44 (0)7700 900555", "--actor", "dpo", "--json"], store=pstore) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["cases"] == [first, second] and report["customers"] == 2 and report["others_with_number"] == 0
+    assert report["tracker_events_deleted"] > 0 and report["dry_run"] is False
+    assert _occurrences(pstore, needles) == [] and "900555" not in caplog.text
+    for reference in (first, second):
+        case = service.get_case(pstore, reference)
+        assert case["kind"] == "callback" and case["customer"]["phone"] is None
+        assert case["events"][-1]["kind"] == "personal_data_erased" and case["events"][-1]["actor"] == "dpo"
+        assert service.verify_case_chain(pstore, reference)["ok"]
+    assert _tracker_rows(pstore, "conv-ravi-1") == 0 and _tracker_rows(pstore, "conv-ravi-untracked") == 0
+    # nobody else is touched: another number, an e-mail customer, a conversation with the same last digits
+    assert service.get_case(pstore, stranger)["customer"]["phone"] == "07700 900666"
+    assert _tracker_rows(pstore, "conv-other-phone") > 0 and _tracker_rows(pstore, "conv-digits-only") > 0
+    assert service.get_case(pstore, janes)["customer"]["email"] == jane.email
+    assert _occurrences(pstore, ["Olu Bello", jane.email])
+
+    again = _dump(pstore)  # running it again finds nobody and does nothing
+    assert main(["erase", "--phone", "07700 900555"], store=pstore) == 0
+    assert "no customer known only by that phone number" in capsys.readouterr().out
+    assert _dump(pstore) == again
+
+
+def test_erasure_by_phone_refuses_bad_input_and_leaves_a_customer_with_an_email_alone(
+    pstore: Store, capsys: Any
+) -> None:
+    _, bob = _people(pstore)
+    shared = "07700 900444"  # Bob gave it with his e-mail; a phone-only call-back gave it too
+    bobs = _callback(pstore, "conv-bob-shared", shared, bob.name, email=bob.email)
+    _save_tracker(pstore, "conv-bob-shared", [f"call me on {shared}", bob.email])
+    phone_only = _callback(pstore, "conv-phone-only", shared)
+    held = _callback(pstore, "conv-held-phone", "07700 900333")
+
+    assert main(["erase", "--phone", shared], store=pstore) == 0
+    out = capsys.readouterr().out
+    assert f"erased personal data of 1 customer in 1 case(s) {phone_only}" in out
+    assert "not erased: 1 customer(s) with an e-mail address also gave this number" in out
+    kept = service.get_case(pstore, bobs)
+    assert kept["customer"]["phone"] == shared and kept["customer"]["email"] == bob.email
+    assert _tracker_rows(pstore, "conv-bob-shared") > 0 and shared in kept["description"]
+    assert service.get_case(pstore, phone_only)["customer"]["phone"] is None
+
+    assert main(["cases", "hold", held, "--reason", "claim pending"], store=pstore) == 0
+    dump = _dump(pstore)
+    assert main(["erase", "--phone", "07700 900333"], store=pstore) == 1
+    assert "legal hold" in capsys.readouterr().err and _dump(pstore) == dump
+    assert main(["erase", "--phone", "12"], store=pstore) == 1
+    assert "give the customer's phone number" in capsys.readouterr().err
+    for args in (["erase"], ["erase", "--customer", bob.email, "--phone", shared]):
+        with pytest.raises(SystemExit) as exc:
+            main(args, store=pstore)
+        assert exc.value.code == 2 and "either --customer EMAIL or --phone NUMBER" in capsys.readouterr().err
+    assert _dump(pstore) == dump

@@ -25,7 +25,8 @@ class _Noop:
 
 
 def test_the_worker_runs_named_jobs_and_slack_cards_only_with_slack_tokens(sqlite_store: Store) -> None:
-    assert set(job_periods(sqlite_store.settings, 15)) == {"outbox", "followups", "sla_watch", "retention"}
+    always = {"outbox", "followups", "sla_watch", "retention", "transcripts", "reviews"}
+    assert set(job_periods(sqlite_store.settings, 15)) == always
     slack = sqlite_store.settings.with_overrides(slack_bot_token="xoxb-test", slack_signing_secret="s" * 32)
     periods = job_periods(slack, 15)
     assert set(periods) == set(scheduler.JOBS)

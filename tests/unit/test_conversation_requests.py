@@ -193,6 +193,49 @@ def test_a_call_back_takes_the_number_and_the_time(shop: FakeCatalogue) -> None:
     assert "07700 900123" not in said(done)
 
 
+@pytest.mark.parametrize(
+    "answer,intent,when",
+    [
+        ("tomorrow morning", "greet", "tomorrow morning"),
+        ("after 5pm", "report_problem", "after 5pm"),
+        ("any time before noon", "nlu_fallback", "any time before noon"),
+        ("bye, tomorrow morning is best", "goodbye", "bye, tomorrow morning is best"),
+        ("after 6 thanks", "thank", "after 6 thanks"),
+        ("no preference", "cancel", "no preference"),
+        ("4", "inform", "4"),
+        ("weds at half 2", "check_status", "weds at half 2"),
+    ],
+)
+def test_the_answer_to_when_to_call_is_the_time_whatever_the_intent(
+    shop: FakeCatalogue, answer: str, intent: str, when: str
+) -> None:
+    slots: dict[str, Any] = {}
+    ask(shop, "request_callback", "can someone call me back please? my number is 07700 900123", slots)
+    assert slots["request_step"] == "request_callback:time"
+    done = reply(shop, slots, answer, intent)
+    assert done.case is not None and done.case.callback_at == when, said(done)
+    assert slots["request_pending"] is False
+
+
+def test_words_that_name_no_time_get_the_question_once_more(shop: FakeCatalogue) -> None:
+    slots: dict[str, Any] = {}
+    ask(shop, "request_callback", "call me back please, 07700 900123", slots)
+    again = reply(shop, slots, "thanks", "thank")
+    assert again.case is None and "didn't catch a time" in said(again) and slots["request_pending"] is True
+    done = reply(shop, slots, "oh right, after lunch on 07700 900999")  # a new number with the time
+    assert done.case is not None and done.case.callback_at == "oh right, after lunch on"
+    assert done.case.phone == "07700 900999"
+    slots = {}
+    ask(shop, "request_callback", "call me back please, 07700 900123", slots)
+    reply(shop, slots, "hmm", "nlu_fallback")
+    kept = reply(shop, slots, "whatever works for the team", "out_of_scope")  # asked twice: their words are kept
+    assert kept.case is not None and kept.case.callback_at == "whatever works for the team"
+    slots = {}
+    ask(shop, "request_callback", "call me back please, 07700 900123", slots)
+    dropped = reply(shop, slots, "never mind", "cancel")  # no time in it: stop still stops
+    assert dropped.case is None and "left that there" in said(dropped)
+
+
 def test_a_bad_number_is_asked_again_once(shop: FakeCatalogue) -> None:
     slots: dict[str, Any] = {}
     assert "What number" in said(ask(shop, "request_callback", "please ring me", slots))
@@ -288,6 +331,90 @@ def test_refund_answers(shop: FakeCatalogue, status: str, resolution: Optional[s
     assert words in said(turn)
 
 
+def _on_order(*cases: Mapping[str, Any]) -> Any:
+    """Cases by order number, as bot.conversation.requests.flow.store_order_cases gives them."""
+    return lambda number: [c for c in cases if c["order_number"] == number]
+
+
+def _order_case(reference: str, status: str, resolution: Optional[str], owner: str = ME.email) -> dict[str, Any]:
+    return {**_case(status, resolution, owner), "reference": reference, "order_number": "ORD-200004"}
+
+
+REFUNDED = _order_case("CS-2026-000401", "resolved", "refund")
+OPEN = _order_case("CS-2026-000402", "in_progress", "partial_refund")
+SOMEONE_ELSES = _order_case("CS-2026-000403", "resolved", "refund", owner="sam.lee@example.com")
+
+
+@pytest.mark.parametrize(
+    "first,number",
+    [
+        ("where is my refund?", "ORD-200004"),
+        ("wheres my refnud", "ord-200004"),
+        ("has my money come back yet", "it's order ORD-200004"),
+    ],
+)
+def test_refund_status_by_order_number_only_after_the_order_is_theirs(
+    shop: FakeCatalogue, first: str, number: str
+) -> None:
+    on_order = _on_order(REFUNDED, OPEN, SOMEONE_ELSES)
+    slots: dict[str, Any] = {}
+    assert "case reference" in said(ask(shop, "refund_status", first, slots, order_cases=on_order))
+    asked = reply(shop, slots, number, order_cases=on_order)
+    assert "email address you used for order ORD-200004" in said(asked), said(asked)
+    assert "CS-2026-0004" not in said(asked) and slots["request_pending"] is True
+    wrong = reply(shop, slots, "sam.lee@example.com", order_cases=on_order)  # another customer's e-mail
+    assert "doesn't match" in said(wrong) and "CS-2026-0004" not in said(wrong) and slots["request_pending"] is False
+
+
+def test_every_case_on_the_order_is_answered_for_its_customer(shop: FakeCatalogue) -> None:
+    on_order = _on_order(REFUNDED, OPEN, SOMEONE_ELSES)
+    slots: dict[str, Any] = {}
+    ask(shop, "refund_status", "where is my refund", slots, order_cases=on_order)
+    reply(shop, slots, "ORD-200004", order_cases=on_order)
+    answer = said(reply(shop, slots, "Rhian.Evans@example.com", order_cases=on_order))
+    assert "Case CS-2026-000401: a full refund was agreed and completed on Wednesday 28 October" in answer, answer
+    assert "Case CS-2026-000402: a partial refund was agreed on Wednesday 21 October" in answer, answer
+    assert "CS-2026-000403" not in answer  # a case on the same order that is someone else's
+    assert slots["request_pending"] is False
+    at_once = said(ask(shop, "refund_status", "refund for ORD-200004? rhian.evans@example.com", order_cases=on_order))
+    assert "CS-2026-000401" in at_once and "CS-2026-000402" in at_once and "CS-2026-000403" not in at_once
+
+
+def test_refund_by_order_with_no_case_or_an_unknown_order(shop: FakeCatalogue) -> None:
+    nothing = ask(shop, "refund_status", "any news on my refund for ORD-200005 rhian.evans@example.com",
+                  order_cases=_on_order(REFUNDED))  # fmt: skip
+    assert "can't see a case about order ORD-200005" in said(nothing)
+    slots: dict[str, Any] = {}
+    ask(shop, "refund_status", "where's my refund", slots, order_cases=_on_order(REFUNDED))
+    unknown = reply(shop, slots, "ORD-999999", order_cases=_on_order(REFUNDED))
+    assert "couldn't find an order numbered ORD-999999" in said(unknown) and slots["request_pending"] is True
+    # "the email address you ordered with works too": it does
+    answer = reply(shop, slots, "rhian.evans@example.com", order_cases=_on_order(REFUNDED))
+    assert "Which one do you mean?" in said(answer) or "CS-2026-000401" in said(answer), said(answer)
+
+
+def test_the_email_instead_of_the_reference_finds_the_order(shop: FakeCatalogue) -> None:
+    on_order = _on_order(REFUNDED, SOMEONE_ELSES)
+    slots: dict[str, Any] = {}
+    ask(shop, "refund_status", "where's my refund", slots, order_cases=on_order)
+    orders = reply(shop, slots, "sam.lee@example.com", order_cases=on_order)  # Sam has one order: no case on it
+    assert "can't see a case about order ORD-200008" in said(orders) and "CS-2026-0004" not in said(orders)
+    slots = {}
+    ask(shop, "refund_status", "where's my refund", slots, order_cases=on_order)
+    several = reply(shop, slots, "rhian.evans@example.com", order_cases=on_order)  # Rhian has several
+    assert "Which one do you mean?" in said(several) and slots["request_step"] == "refund_status:order"
+    chosen = reply(shop, slots, "ORD-200004", entities=[{"entity": "order_number", "value": "ORD-200004"}],
+                   order_cases=on_order)  # fmt: skip
+    assert "CS-2026-000401" in said(chosen) and "CS-2026-000403" not in said(chosen)
+
+
+def test_a_case_reference_still_wins_over_an_order_number(shop: FakeCatalogue) -> None:
+    find, on_order = _lookup(_case("resolved", "refund")), _on_order(REFUNDED)
+    turn = ask(shop, "refund_status", "CS-2026-000321 (order ORD-200004) owner@example.com", find_case=find,
+               order_cases=on_order)  # fmt: skip
+    assert "CS-2026-000321" in said(turn) and "CS-2026-000401" not in said(turn)
+
+
 def test_stop_drops_a_request(shop: FakeCatalogue) -> None:
     slots: dict[str, Any] = {}
     ask(shop, "refund_status", "where's my refund", slots)
@@ -315,11 +442,74 @@ def test_a_call_back_case_carries_the_phone_and_when_to_call(sqlite_store: Store
     assert recording.record(sqlite_store, again, SENDER, "rest", []) == reference  # a retry is the same case
 
 
+def test_the_cases_on_an_order_come_from_the_case_store(sqlite_store: Store) -> None:
+    def opened(order_number: str, description: str = "seam split") -> str:
+        draft = service.CaseDraft(description=description, order_number=order_number, customer_email=ME.email)
+        return service.open_case(sqlite_store, draft).reference
+
+    first, second = opened("WEB-77/1"), opened("web-77/1", "another fault")
+    opened("WEB-77/10")  # a longer number that starts the same
+    opened("WEB-80", "the same fault as on WEB-77/1")  # names the order but is about another one
+    service.resolve_case(sqlite_store, first, "refund", "sam")
+    found = flow.store_order_cases(sqlite_store)("WEB-77/1")
+    assert [c["reference"] for c in found] == [first, second]
+    assert found[0]["resolution"]["type"] == "refund" and any(e["kind"] == "resolved" for e in found[0]["events"])
+    assert flow.store_order_cases(sqlite_store)("WEB-99") == []
+
+
 def test_inside_a_complaint_a_request_never_waits_for_an_answer(shop: FakeCatalogue) -> None:
     turn = ask(shop, "cancel_order", "can you cancel my other order too", in_complaint=True)
     assert not turn.slots.get("request_pending") and "finish logging your complaint" in said(turn)
     known = ask(shop, "order_status", "where's it got to", {"order_number": "ORD-200002"}, in_complaint=True)
     assert "email address" in said(known) or "finish logging" in said(known)
+
+
+def test_a_status_question_inside_a_complaint_is_answered_in_one_turn(shop: FakeCatalogue) -> None:
+    """The complaint form takes the next message, so nothing may wait: what can be said is said, with how to ask."""
+    complaint = {"order_number": "ORD-200002"}  # the complaint's order, named but not proven
+    where = ask(shop, "order_status", "where's my order?", dict(complaint), in_complaint=True)
+    assert not where.slots["request_pending"] and "Royal Mail" not in said(where) and "RM123" not in said(where)
+    assert "check order ORD-200002" in said(where) and "email address you ordered with" in said(where)
+    assert "back to your complaint" in said(where)
+    proven = ask(shop, "order_status", "where's my order? rhian.evans@example.com", dict(complaint), in_complaint=True)
+    assert "Royal Mail" in said(proven) and "RM123456789GB" in said(proven) and not proven.slots["request_pending"]
+    no_order = ask(shop, "order_status", "wheres my oder", in_complaint=True)
+    assert "its order number and the email address" in said(no_order) and not no_order.slots["request_pending"]
+
+    refund = ask(shop, "refund_status", "any news on my refund?", dict(complaint), in_complaint=True)
+    assert "No refund has been agreed on the complaint we're logging now" in said(refund)
+    assert not refund.slots["request_pending"] and "back to your complaint" in said(refund)
+    find = _lookup(_case("resolved", "refund"))
+    named = ask(shop, "refund_status", "refund for CS-2026-000321?", find_case=find, in_complaint=True)
+    assert "check case CS-2026-000321" in said(named) and "full refund" not in said(named)
+    at_once = ask(shop, "refund_status", "refund for CS-2026-000321? owner@example.com", find_case=find,
+                  in_complaint=True)  # fmt: skip
+    assert "full refund was agreed and completed" in said(at_once) and not at_once.slots["request_pending"]
+    on_order = ask(shop, "refund_status", "any news on the refund for ORD-200004", order_cases=_on_order(REFUNDED),
+                   in_complaint=True)  # fmt: skip
+    assert "refund on order ORD-200004" in said(on_order) and "CS-2026-000401" not in said(on_order)
+    # the conversation's own earlier case is theirs without an e-mail
+    mine = {**_case("in_progress", "partial_refund"), "conversation_id": SENDER}
+    own = ask(shop, "refund_status", "any news on my refund?", {"case_reference": "CS-2026-000321"},
+              find_case=_lookup(mine), in_complaint=True)  # fmt: skip
+    assert "partial refund was agreed" in said(own)
+
+
+def test_a_status_question_with_its_email_is_not_an_answer_to_the_form(shop: FakeCatalogue) -> None:
+    """The form lets the request answer it (bot/conversation/answers.py); a fault told with it still answers."""
+    from bot.conversation import dialogue
+
+    slots = {"order_number": "ORD-200002", "customer_email": ME.email, "requested_slot": "defect_category"}
+    for intent, text in (
+        ("order_status", "where's my order? rhian.evans@example.com"),
+        ("order_status", "where's order ORD-200002? rhian.evans@example.com"),
+        ("refund_status", "refund for CS-2026-000321, rhian.evans@example.com"),
+    ):
+        assert dialogue.handle_answer(shop, slots, "defect_category", text, intent) is None, text
+    fault = dialogue.handle_answer(
+        shop, slots, "defect_category", "where's my order? the heel came off", "order_status"
+    )
+    assert fault is not None and fault.slots.get("defect_category") == "heel_detachment"
 
 
 def test_a_status_question_about_a_refund_is_a_refund_question() -> None:

@@ -14,7 +14,6 @@ from bot.cases.models import Customer, Order, Product
 from bot.cases.service import CaseDraft, TranscriptTurn
 from bot.cases.store import Store
 from bot.clock import FrozenClock
-from bot.reports.process import stage_of
 
 NOW = dt.datetime(2026, 11, 2, 9, 0, tzinfo=dt.timezone.utc)
 
@@ -231,16 +230,22 @@ def test_investigation_needs_a_theme_and_known_cause(shop: Store) -> None:
 
 # --- was the process followed? -------------------------------------------------------------------
 
+
+def said(text: str, stage: str, message_id: str) -> TranscriptTurn:
+    """A bot line with the stage and wording id of the response that said it."""
+    return TranscriptTurn("bot", text, stage=stage, message_id=message_id)
+
+
 FULL_FLOW = [
     TranscriptTurn("customer", "The stitching on my boots has come apart."),
-    TranscriptTurn("bot", "I'm really sorry about this. I'll make sure it's put right."),
-    TranscriptTurn("bot", "What's your order number?"),
+    said("I'm really sorry about this. I'll make sure it's put right.", "listen", "listen.apology"),
+    said("What's your order number?", "understand", "ask.order_number"),
     TranscriptTurn("customer", "O-1"),
-    TranscriptTurn("bot", "Here's what I have so far:\n- Harrogate Boot\n- stitching\nIs that right?"),
+    said("Here's what I have so far:\n- Harrogate Boot\n- stitching\nIs that right?", "understand", "read_back.intro"),
     TranscriptTurn("customer", "yes"),
-    TranscriptTurn("bot", "You can have a repair or a replacement.\nWhich would you prefer?"),
+    said("You can have a repair or a replacement.\nWhich would you prefer?", "resolve", "resolve.question"),
     TranscriptTurn("customer", "repair"),
-    TranscriptTurn("bot", "Thank you. I've logged your case. Your reference is CS-2026-000001."),
+    said("Thank you. I've logged your case. Your reference is CS-2026-000001.", "confirm", "confirm.case_logged"),
 ]
 
 
@@ -257,11 +262,12 @@ def test_lurc_annotation_of_a_complete_conversation() -> None:
         None,
         "Confirm",
     ]
-    assert result["followed"] is True and result["missing"] == []
+    assert [t["message_id"] for t in result["turns"]][:3] == [None, "listen.apology", "ask.order_number"]
+    assert result["followed"] is True and result["missing"] == [] and result["read_back"] is True
 
 
 def test_conversation_without_read_back_is_flagged() -> None:
-    without = [t for t in FULL_FLOW if not t.text.startswith("Here's what I have")]
+    without = [t for t in FULL_FLOW if t.message_id != "read_back.intro"]
     result = reports.annotate(without)
     assert result["followed"] is False
     assert "no read-back of the facts" in result["problems"]
@@ -272,17 +278,18 @@ def test_conversation_without_apology_skips_listen() -> None:
     assert result["missing"] == ["Listen"] and not result["followed"]
 
 
-def test_stage_rules() -> None:
-    assert stage_of("I'm so sorry to hear that.") == "Listen"
-    assert stage_of("When did you buy them?") == "Understand"
-    assert stage_of("Which would you prefer?") == "Resolve"
-    assert stage_of("I've logged your case. Your reference is CS-2026-000002") == "Confirm"
+def test_the_stage_is_the_stored_one_not_read_from_the_words() -> None:
+    """The same words stored without a stage (never backfilled) show no stage, whatever they say."""
+    unstaged = [dataclasses.replace(t, stage=None, message_id=None) for t in FULL_FLOW]
+    result = reports.annotate(unstaged)
+    assert [t["stage"] for t in result["turns"]] == [None] * len(FULL_FLOW)
+    assert result["missing"] == ["Listen", "Understand", "Resolve", "Confirm"] and not result["followed"]
 
 
 def test_weekly_compliance(shop: Store) -> None:
     monday = dt.datetime(2026, 10, 19, 10, 0, tzinfo=dt.timezone.utc)  # ISO week 43
     log_case(shop, monday, transcript=FULL_FLOW)
-    log_case(shop, monday + dt.timedelta(days=1), transcript=[t for t in FULL_FLOW if "Here's" not in t.text])
+    log_case(shop, monday + dt.timedelta(days=1), transcript=[t for t in FULL_FLOW if t.stage != "understand"])
     log_case(shop, monday + dt.timedelta(days=7), transcript=FULL_FLOW)  # week 44
     log_case(shop, monday + dt.timedelta(days=8))  # no transcript: not counted
     result = reports.compliance(shop, dt.timedelta(days=30))

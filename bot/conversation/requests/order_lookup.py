@@ -14,12 +14,17 @@ from bot.patterns import find_email
 MAX_TRIES = 2
 
 
-def _number_in(catalogue: Catalogue, message: RequestMessage) -> Optional[str]:
+def order_number_in(catalogue: Catalogue, message: RequestMessage, loose: bool = True) -> Optional[str]:
+    """The order number the message names, or None.
+
+    Chosen with a button, known to the shop, or (``loose``) any order-like word (letters and digits) when the
+    message holds no e-mail address.
+    """
     chosen = message.entity("order_number")
     if chosen:
         return chosen
     found = catalogue.understand(message.text, message.today).order_number
-    if found:
+    if found or not loose:
         return found
     candidate = ORDERISH.search(message.text)
     return candidate.group(0) if candidate and not find_email(message.text) else None
@@ -39,7 +44,7 @@ def verified_order(
     e-mail address. Details go only to the order's customer: the e-mail given must be the order's.
     """
     email = _given_email(state, message)
-    number = _number_in(catalogue, message) or state.subject or state.complaint_order
+    number = order_number_in(catalogue, message) or state.subject or state.complaint_order
     try:
         if number is None:
             return _by_email(catalogue, state, email, request, turn)

@@ -83,7 +83,7 @@ def show(reference: str) -> Any:
     except service.CaseNotFound:
         abort(404, description=f"There is no case {reference}.")
     audit = service.verify_case_chain(store, case["reference"])
-    process = annotate(case.get("transcript") or [])
+    process = annotate(case.get("transcript") or [], case["reference"])
     linked = {
         (e.get("data") or {}).get("investigation_id")
         for e in case["events"]
