@@ -37,6 +37,8 @@ system-deps:
 
 db: setup
 	$(BIN)/complaints db upgrade
+	@# stages of transcript lines stored before they carried one (a no-op once done)
+	@$(BIN)/complaints transcripts backfill
 
 seed: db
 	$(BIN)/complaints seed

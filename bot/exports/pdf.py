@@ -149,9 +149,18 @@ def _transcript(case: dict[str, Any], look: _Look) -> list[Any]:
     transcript = case.get("transcript") or []
     if not transcript:
         return section + [_p("No transcript was recorded.", body)]
-    rows = [[_p("When", body), _p("Who", body), _p("What was said", body)]]
-    rows += [[_p(_fmt(t.get("at")), small), _p(t.get("speaker"), body), _p(t.get("text"), body)] for t in transcript]
-    return section + [_table(rows, [38 * mm, 18 * mm, look.width - 56 * mm])]
+    rows = [[_p("When", body), _p("Who", body), _p("Stage", body), _p("What was said", body)]]
+    rows += [
+        [_p(_fmt(t.get("at")), small), _p(_who(t), body), _p(t.get("stage") or "", small), _p(t.get("text"), body)]
+        for t in transcript
+    ]
+    return section + [_table(rows, [34 * mm, 22 * mm, 22 * mm, look.width - 78 * mm])]
+
+
+def _who(turn: dict[str, Any]) -> str:
+    """The speaker, with the member of staff's name for a takeover line."""
+    speaker = str(turn.get("speaker") or "")
+    return f"{speaker} ({turn['actor']})" if speaker == "staff" and turn.get("actor") else speaker
 
 
 def _events(case: dict[str, Any], look: _Look) -> list[Any]:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import subprocess
+from pathlib import Path
 
 from sqlalchemy import update
 
@@ -114,6 +116,27 @@ def test_pdf_is_readable_and_escapes_markup(store: Store) -> None:
     export = export_case(store, reference, "pdf")
     assert export.content.startswith(b"%PDF") and export.content.rstrip().endswith(b"%%EOF")
     assert export.filename == f"{reference}.pdf" and export.content_type == "application/pdf"
+
+
+def test_pdf_transcript_shows_the_stage_of_every_bot_line(store: Store, tmp_path: Path) -> None:
+    now = store.clock()
+    draft = CaseDraft(
+        description="The stitching has gone on the toe.",
+        defect_category="stitching",
+        transcript=[
+            TranscriptTurn("customer", "the stitching has gone", now),
+            TranscriptTurn("bot", "I'm sorry to hear that.", now, stage="Listen", message_id="listen.apology"),
+            TranscriptTurn("bot", "Which order was it?", now, stage="Understand", message_id="ask.order_number"),
+            TranscriptTurn("staff", "Sam here, I'll sort this out.", now, actor="Sam"),
+        ],
+    )
+    reference = service.open_case(store, draft).reference
+    pdf = tmp_path / "case.pdf"
+    pdf.write_bytes(export_case(store, reference, "pdf").content)
+    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], check=True, capture_output=True, text=True).stdout
+    lines = [line for line in text.splitlines() if "sorry to hear" in line or "Which order" in line]
+    assert len(lines) == 2 and "Listen" in lines[0] and "Understand" in lines[1]
+    assert "staff (Sam)" in text
 
 
 def test_redaction_covers_the_phone_of_a_callback(store: Store) -> None:
