@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any, Optional, Sequence
-from xml.sax.saxutils import escape
 
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
@@ -12,14 +11,10 @@ from reportlab.lib.styles import ParagraphStyle, StyleSheet1, getSampleStyleShee
 from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, Paragraph, Spacer, Table, TableStyle
 
+from bot.exports.pdf_blocks import grid_table
+from bot.exports.pdf_blocks import paragraph as para
+
 MARGIN = 15 * mm
-HEADER_BLUE = colors.HexColor("#dfe7ef")
-
-
-def para(text: Any, style: ParagraphStyle) -> Paragraph:
-    """A paragraph of plain text: escaped, because reportlab paragraphs read markup."""
-    value = "" if text is None else str(text)
-    return Paragraph(escape(value).replace("\n", "<br/>"), style)
 
 
 def fmt(value: Any) -> str:
@@ -90,19 +85,7 @@ class Look:
             widths = [self.width / len(header)] * len(header)
         cells = [[para(h, self.small) for h in header]]
         cells += [[para(fmt(v), self.small) for v in row] for row in rows]
-        table = Table(cells, colWidths=list(widths), repeatRows=1, hAlign="LEFT")
-        table.setStyle(
-            TableStyle(
-                [
-                    ("VALIGN", (0, 0), (-1, -1), "TOP"),
-                    ("GRID", (0, 0), (-1, -1), 0.25, colors.grey),
-                    ("BACKGROUND", (0, 0), (-1, 0), HEADER_BLUE),
-                    ("LEFTPADDING", (0, 0), (-1, -1), 3),
-                    ("RIGHTPADDING", (0, 0), (-1, -1), 3),
-                ]
-            )
-        )
-        return table
+        return grid_table(cells, widths, align="LEFT")
 
     def facts(self, pairs: Sequence[tuple[str, Any]]) -> Table:
         """A two-column table of what and value (no header)."""

@@ -6,33 +6,14 @@ import io
 import json
 from dataclasses import dataclass
 from typing import Any, Optional
-from xml.sax.saxutils import escape
 
-from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle, StyleSheet1, getSampleStyleSheet
 from reportlab.lib.units import mm
-from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table
 
-
-def _p(text: Any, style: ParagraphStyle) -> Paragraph:
-    """A paragraph of plain text (escaped: reportlab paragraphs understand markup)."""
-    value = "" if text is None else str(text)
-    return Paragraph(escape(value).replace("\n", "<br/>"), style)
-
-
-def _table(rows: list[list[Any]], widths: list[float], header: bool = True) -> Table:
-    table = Table(rows, colWidths=widths, repeatRows=1 if header else 0)
-    style = [
-        ("VALIGN", (0, 0), (-1, -1), "TOP"),
-        ("GRID", (0, 0), (-1, -1), 0.25, colors.grey),
-        ("LEFTPADDING", (0, 0), (-1, -1), 3),
-        ("RIGHTPADDING", (0, 0), (-1, -1), 3),
-    ]
-    if header:
-        style.append(("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#dfe7ef")))
-    table.setStyle(TableStyle(style))
-    return table
+from bot.exports.pdf_blocks import grid_table as _table
+from bot.exports.pdf_blocks import paragraph as _p
 
 
 def _fmt(value: Optional[Any]) -> str:
